@@ -1,0 +1,110 @@
+import Foundation
+
+extension GatewayConfig {
+    /// Parses and validates a `gateway.json` document, reporting every mistake at once.
+    public static func parse(_ bytes: [UInt8]) throws(ConfigError) -> GatewayConfig {
+        guard let document = JSONValue.parse(bytes) else {
+            throw ConfigError(issues: [ConfigIssue(path: "(root)", message: "is not valid JSON")])
+        }
+        let log = IssueLog()
+        guard var root = ObjectReader(document, path: "", log: log, required: true) else {
+            throw ConfigError(issues: log.issues)
+        }
+        let config = GatewayConfig(
+            server: readServer(root.object("server"), log: log),
+            stateDirectory: root.string("stateDirectory", default: ".gatehouse"),
+            keys: readKeys(root.object("keys")),
+            dialects: readDialects(root.object("dialects"), log: log),
+            authenticators: readAuthenticators(root.array("authenticators") ?? [], log: log),
+            store: readStore(root.object("store"), log: log),
+            routes: readRoutes(root.array("routes") ?? [], log: log)
+        )
+        root.finish()
+        if config.authenticators.isEmpty, log.issues.isEmpty {
+            log.add("authenticators", "must list at least one authenticator")
+        }
+        if !log.issues.isEmpty { throw ConfigError(issues: log.issues) }
+        return config
+    }
+
+    private static func readServer(_ reader: ObjectReader?, log: IssueLog) -> ServerSettings {
+        guard var r = reader else { return ServerSettings(host: "127.0.0.1", port: 9900, maxBodyBytes: 65_536) }
+        defer { r.finish() }
+        return ServerSettings(
+            host: r.string("host", default: "127.0.0.1"),
+            port: r.int("port", range: 0...65_535) ?? 9900,
+            maxBodyBytes: r.int("maxBodyBytes", range: 1_024...16_777_216) ?? 65_536
+        )
+    }
+
+    private static func readKeys(_ reader: ObjectReader?) -> KeySettings {
+        guard var r = reader else { return KeySettings() }
+        defer { r.finish() }
+        let sealing = r.string("cookieSealingKey")
+        if let sealing, Data(base64Encoded: sealing)?.count != 32 {
+            r.log.add(r.childPath("cookieSealingKey"), "must be the base64 of 32 bytes")
+        }
+        return KeySettings(jwtPrivateKeyPEM: r.string("jwtPrivateKey"), cookieSealingKey: sealing)
+    }
+
+    private static func readStore(_ reader: ObjectReader?, log: IssueLog) -> StoreSettings {
+        guard var r = reader else { return StoreSettings(type: .memory, url: nil) }
+        defer { r.finish() }
+        let typeName = r.string("type", default: "memory")
+        let kind = StoreKind(rawValue: typeName)
+        if kind == nil { log.add(r.childPath("type"), "must be one of memory, sqlite, postgres") }
+        let url = r.string("url")
+        if kind == .postgres, url == nil { log.add(r.childPath("url"), "is required for a postgres store") }
+        return StoreSettings(type: kind ?? .memory, url: url)
+    }
+
+    private static func readRoutes(_ items: [(String, JSONValue)], log: IssueLog) -> [RouteSettings] {
+        items.compactMap { path, value in
+            guard var r = ObjectReader(value, path: path, log: log, required: true) else { return nil }
+            defer { r.finish() }
+            let name = r.string("name", required: true) ?? ""
+            let prefix = r.string("pathPrefix", required: true) ?? "/"
+            if !prefix.hasPrefix("/") { log.add(r.childPath("pathPrefix"), "must start with /") }
+            let upstream = r.string("upstream", required: true) ?? ""
+            if !upstream.isEmpty, !isHTTPURL(upstream) { log.add(r.childPath("upstream"), "must be an http or https URL") }
+            let policyName = r.string("policy", default: "authenticated")
+            let policy = RoutePolicy(rawValue: policyName)
+            if policy == nil { log.add(r.childPath("policy"), "must be public or authenticated") }
+            let roles = r.strings("roles")
+            if policy == .public, !roles.isEmpty { log.add(r.childPath("roles"), "needs policy authenticated") }
+            return RouteSettings(
+                name: name, pathPrefix: prefix, upstream: upstream, stripPrefix: r.bool("stripPrefix", default: false),
+                policy: policy ?? .authenticated, roles: roles)
+        }
+    }
+
+    private static func readAuthenticators(_ items: [(String, JSONValue)], log: IssueLog) -> [AuthenticatorSettings] {
+        var names: Set<String> = []
+        return items.compactMap { path, value in
+            guard var r = ObjectReader(value, path: path, log: log, required: true) else { return nil }
+            defer { r.finish() }
+            let name = r.string("name", required: true) ?? ""
+            if !name.isEmpty, !names.insert(name).inserted { log.add(r.childPath("name"), "repeats the name '\(name)'") }
+            switch r.string("type", required: true) {
+            case "local":
+                return .local(readLocal(&r, name: name))
+            case "upstream":
+                let dialectName = r.string("dialect", required: true)
+                let dialect = dialectName.flatMap(DialectID.init(rawValue:))
+                if dialectName != nil, dialect == nil {
+                    log.add(r.childPath("dialect"), "must be one of aspnet, sso, webapi, baas, servicestack")
+                }
+                let url = r.string("url", required: true) ?? ""
+                if !url.isEmpty, !isHTTPURL(url) { log.add(r.childPath("url"), "must be an http or https URL") }
+                let timeout = r.int("timeoutSeconds", range: 1...300) ?? 5
+                return .upstream(UpstreamAuthenticatorSettings(
+                    name: name, dialect: dialect ?? .aspnet, url: url, timeoutSeconds: timeout))
+            case nil:
+                return nil
+            case let other?:
+                log.add(r.childPath("type"), "must be local or upstream, not '\(other)'")
+                return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// The whole of `gateway.json`, parsed and validated once at start-up.
+/// Request handling reads these typed values, never the raw document.
+public struct GatewayConfig: Sendable {
+    public var server: ServerSettings
+    /// Where generated keys (and later the SQLite store) are kept.
+    public var stateDirectory: String
+    public var keys: KeySettings
+    public var dialects: DialectSettings
+    public var authenticators: [AuthenticatorSettings]
+    public var store: StoreSettings
+    public var routes: [RouteSettings]
+}
+
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// Sign-in bodies larger than this are refused in the dialect's own shape.
+    public var maxBodyBytes: Int
+}
+
+/// Signing and sealing keys; each one absent is generated once and kept under `stateDirectory`.
+public struct KeySettings: Sendable {
+    /// PEM of a P-256 private key: signs every JWT Gatehouse issues (ES256).
+    public var jwtPrivateKeyPEM: String?
+    /// Base64 of 32 bytes: seals `.AspNet.ApplicationCookie` tickets (AES-256-GCM).
+    public var cookieSealingKey: String?
+}
+
+public struct DialectSettings: Sendable {
+    public var aspnet: AspNetSettings
+    public var sso: SSOSettings
+    public var webapi: WebAPISettings
+    public var baas: BaaSSettings
+    public var servicestack: ServiceStackSettings
+
+    /// Whether dialect `id` is switched on.
+    public func isEnabled(_ id: DialectID) -> Bool {
+        switch id {
+        case .aspnet: aspnet.enabled
+        case .sso: sso.enabled
+        case .webapi: webapi.enabled
+        case .baas: baas.enabled
+        case .servicestack: servicestack.enabled
+        }
+    }
+}
+
+public struct AspNetSettings: Sendable {
+    public var enabled: Bool
+    /// The `{route}` segments this gateway answers for; any other is 404.
+    public var routes: [String]
+    /// How long the ticket inside the cookie lives, persistent or not (Katana's ExpireTimeSpan).
+    public var ticketLifetimeSeconds: Int
+    /// `Domain` in `ResponseCookies`; the request's host when absent.
+    public var cookieDomain: String?
+    /// Adds `secure` to the cookie (and `Secure: true` in `ResponseCookies`).
+    public var secureCookies: Bool
+}
+
+public struct SSOSettings: Sendable {
+    public var enabled: Bool
+    public var path: String
+    /// The HS256 secret trusted partners sign their own access tokens with.
+    public var sharedSecret: String?
+}
+
+public struct WebAPISettings: Sendable {
+    public var enabled: Bool
+    public var path: String
+    public var tokenLifetimeSeconds: Int
+    public var issuer: String
+    public var audience: String
+    /// `ApiKeyHolder` in the answer; `null` when absent.
+    public var apiKeyHolder: String?
+    public var classVersion: Int
+    /// `WebApiVersion` as `[Major, Minor, Build]`.
+    public var version: [Int]
+}
+
+public struct BaaSSettings: Sendable {
+    public var enabled: Bool
+    /// Where `signin`, `signout` and `verify` live.
+    public var pathPrefix: String
+    /// Accepted `X-Api-Key` values: `type identifier uuid`.
+    public var apiKeys: [String]
+}
+
+/// How ServiceStack answers are cased.
+public enum TextCase: String, Sendable {
+    /// As the request was: a camelCase body gets a camelCase answer.
+    case auto
+    case pascalCase = "PascalCase"
+    case camelCase = "camelCase"
+}
+
+public struct ServiceStackSettings: Sendable {
+    public var enabled: Bool
+    public var textCase: TextCase
+    /// `iss` of the bearer and refresh tokens (ServiceStack's default is `ssjwt`).
+    public var issuer: String
+    public var bearerTokenLifetimeSeconds: Int
+    public var refreshTokenLifetimeSeconds: Int
+    /// How long a session (`ss-id`) lives on the server.
+    public var sessionLifetimeSeconds: Int
+    /// Put `BearerToken`/`RefreshToken` in `ss-tok`/`ss-reftok` cookies for every sign-in.
+    public var useTokenCookie: Bool
+}
+
+/// One link of the authenticator chain.
+public enum AuthenticatorSettings: Sendable {
+    case local(LocalAuthenticatorSettings)
+    case upstream(UpstreamAuthenticatorSettings)
+
+    public var name: String {
+        switch self {
+        case .local(let l): l.name
+        case .upstream(let u): u.name
+        }
+    }
+}
+
+public struct LocalAuthenticatorSettings: Sendable {
+    public var name: String
+    public var users: [LocalUser]
+    /// Role names to their legacy ids and display names (ASP.NET `Roles`).
+    public var roleDefinitions: [String: RoleDefinition]
+    /// Where each user's `passwordHash` came from, for error messages (`authenticators[0].users[2]`).
+    public var userPaths: [String]
+}
+
+public struct RoleDefinition: Sendable, Equatable {
+    public var id: String
+    public var displayName: String
+}
+
+/// A user of a local authenticator, as `gateway.json` lists it.
+public struct LocalUser: Sendable {
+    public var id: Int
+    public var uuid: String?
+    public var externalId: Int?
+    public var username: String
+    public var email: String
+    public var otherEmails: EmailAddresses
+    public var passwordHash: String
+    public var displayName: String?
+    public var name: PersonName
+    public var roles: [String]
+    public var permissions: [String]
+    public var tags: [Int]
+    public var extras: [String: String]
+    public var active: Bool
+    public var createdAt: Date?
+    public var updatedAt: Date?
+}
+
+public struct UpstreamAuthenticatorSettings: Sendable {
+    public var name: String
+    public var dialect: DialectID
+    public var url: String
+    public var timeoutSeconds: Int
+}
+
+public enum StoreKind: String, Sendable {
+    case memory, sqlite, postgres
+}
+
+public struct StoreSettings: Sendable {
+    public var type: StoreKind
+    public var url: String?
+}
+
+public enum RoutePolicy: String, Sendable {
+    case `public`, authenticated
+}
+
+public struct RouteSettings: Sendable {
+    public var name: String
+    public var pathPrefix: String
+    public var upstream: String
+    public var stripPrefix: Bool
+    public var policy: RoutePolicy
+    public var roles: [String]
+}
