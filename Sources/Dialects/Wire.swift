@@ -217,3 +217,6 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
+
+/// A finished error answer can travel as the failure of a decoding step (`Result<…, WireResponse>`).
+extension WireResponse: Error {}

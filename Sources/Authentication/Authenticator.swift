@@ -1,0 +1,24 @@
+import GatehouseCore
+
+/// One link of the authenticator chain: local users, or a legacy upstream.
+///
+/// "Not mine" is `nil`; "mine and bad" is a thrown error. An authenticator that does not know the
+/// login returns `nil` and the chain asks the next one; one that knows the user and refuses throws,
+/// and the chain stops there (a wrong password never falls through to another authenticator).
+///
+/// ```swift
+/// struct Guests: Authenticator {
+///     var name: String { "guests" }
+///     func authenticate(_ request: SignInRequest) async throws -> Identity? {
+///         guard case .password(let login, _) = request.credential, login == "guest" else { return nil }
+///         throw AuthFailure.inactiveAccount
+///     }
+/// }
+/// ```
+public protocol Authenticator: Sendable {
+    /// The configured name (`authenticators[i].name`); it ends up in `Identity.authenticator`.
+    var name: String { get }
+    /// nil: this authenticator does not know the login (the chain goes on).
+    /// Throws AuthFailure (e.g. .invalidCredentials) when it knows the user and refuses: the chain stops.
+    func authenticate(_ request: SignInRequest) async throws -> Identity?
+}

@@ -1,0 +1,32 @@
+import Dialects
+import Foundation
+import GatehouseCore
+import Hummingbird
+import Logging
+
+/// Builds the Hummingbird application for a configuration: the dialects, JWKS and health.
+public enum GatehouseApplication {
+    /// - Parameter port: overrides `server.port` (0 picks a free port, for tests).
+    public static func make(
+        config: GatewayConfig, port: Int? = nil, logger: Logger = Logger(label: "gatehouse")
+    ) async throws -> some ApplicationProtocol {
+        let gateway = try await Gateway.build(config)
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: DialectMiddleware(gateway: gateway, maxBodyBytes: config.server.maxBodyBytes))
+        let jwks = gateway.grants.jwksDocument()
+        router.get(".well-known/jwks.json") { _, _ in
+            WireResponse(status: 200, headers: WireHeaders([("Content-Type", "application/json")]), body: jwks)
+                .hummingbirdResponse
+        }
+        router.get("healthz") { _, _ in
+            WireResponse.json(200, .object([("status", .string("ok"))])).hummingbirdResponse
+        }
+        if !config.routes.isEmpty {
+            logger.warning("routes are configured but the reverse proxy is not part of this version", metadata: ["routes": "\(config.routes.count)"])
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
+            logger: logger)
+    }
+}

@@ -1,0 +1,62 @@
+import Authentication
+import Dialects
+import GatehouseCore
+import Grants
+
+extension Gateway {
+    /// Builds the gateway a configuration describes: dialects, authenticator chain, keys and grant store.
+    /// Throws `ConfigError` for what only shows when the parts are built (an unreadable password hash).
+    public static func build(_ config: GatewayConfig) async throws -> Gateway {
+        let authenticators = try makeAuthenticators(config)
+        let locals = authenticators.compactMap { $0 as? LocalAuthenticator }
+        let keys = try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory)
+        let store: any GrantStore = MemoryGrantStore()
+        let grants = try await GrantService(
+            config: config, keys: keys, store: store,
+            partnerUser: { id in locals.lazy.compactMap { $0.identity(numericID: id) }.first })
+        return Gateway(dialects: makeDialects(config.dialects), chain: AuthenticatorChain(authenticators), grants: grants)
+    }
+
+    /// Checks what `GatewayConfig.parse` cannot: that every part can be built (password hashes, supported
+    /// authenticator and store types). Touches no files and no keys.
+    public static func validate(_ config: GatewayConfig) throws(ConfigError) {
+        _ = try makeAuthenticators(config)
+    }
+
+    /// The registry of dialects: adding one is one line here.
+    static func makeDialects(_ settings: DialectSettings) -> [any Dialect] {
+        var dialects: [any Dialect] = []
+        if settings.sso.enabled { dialects.append(SSODialect(settings: settings.sso)) }
+        if settings.webapi.enabled { dialects.append(WebAPIDialect(settings: settings.webapi)) }
+        if settings.baas.enabled { dialects.append(BaaSDialect(settings: settings.baas)) }
+        if settings.servicestack.enabled { dialects.append(ServiceStackDialect(settings: settings.servicestack)) }
+        // Last: `/{route}/SignIn` is the loosest pattern.
+        if settings.aspnet.enabled { dialects.append(AspNetDialect(settings: settings.aspnet)) }
+        return dialects
+    }
+
+    /// The authenticator chain in configured order, every problem reported at once.
+    static func makeAuthenticators(_ config: GatewayConfig) throws(ConfigError) -> [any Authenticator] {
+        var issues: [ConfigIssue] = []
+        var chain: [any Authenticator] = []
+        for (index, settings) in config.authenticators.enumerated() {
+            switch settings {
+            case .local(let local):
+                do throws(ConfigError) {
+                    chain.append(try LocalAuthenticator(settings: local))
+                } catch {
+                    issues += error.issues
+                }
+            case .upstream:
+                issues.append(ConfigIssue(
+                    path: "authenticators[\(index)].type",
+                    message: "upstream authenticators are not available in this version (local only)"))
+            }
+        }
+        if config.store.type != .memory {
+            issues.append(ConfigIssue(path: "store.type", message: "only the memory store is available in this version"))
+        }
+        if !issues.isEmpty { throw ConfigError(issues: issues) }
+        return chain
+    }
+}

@@ -1,0 +1,112 @@
+import Authentication
+import Dialects
+import Foundation
+import GatehouseCore
+import Grants
+import Logging
+
+/// The front door: hands a request to the dialect that claims it, performs what the dialect asks for
+/// (authenticate, issue, resolve, revoke, refresh) and lets the dialect shape the answer.
+public struct Gateway: Sendable {
+    let dialects: [any Dialect]
+    let chain: AuthenticatorChain
+    let grants: GrantService
+
+    public init(dialects: [any Dialect], chain: AuthenticatorChain, grants: GrantService) {
+        self.dialects = dialects
+        self.chain = chain
+        self.grants = grants
+    }
+
+    /// The answer of the dialect that claims `request`; `nil` when none does.
+    public func respond(to request: WireRequest, logger: Logger) async -> WireResponse? {
+        for dialect in dialects {
+            guard let call = dialect.decode(request) else { continue }
+            var logger = logger
+            logger[metadataKey: "dialect"] = "\(dialect.id.rawValue)"
+            if case .respond(let response) = call.action {
+                logger.debug("request refused by dialect", metadata: ["status": "\(response.status)"])
+                return response
+            }
+            let result = await perform(call.action, kinds: dialect.artifactKinds, logger: logger)
+            return dialect.encode(result, for: call)
+        }
+        return nil
+    }
+
+    /// Carries out one dialect action against the authenticators and the grant store.
+    func perform(_ action: DialectAction, kinds: Set<ArtifactKind>, logger: Logger) async -> DialectResult {
+        do {
+            switch action {
+            case .signIn(let request):
+                let identity: Identity
+                do {
+                    identity = try await chain.authenticate(request)
+                } catch let failure as AuthFailure {
+                    logger.debug("sign-in denied", metadata: ["reason": "\(Self.reason(failure))", "credential": "\(request.credential)"])
+                    return .failed(failure)
+                }
+                let signedIn = try await grants.issue(identity, for: request, kinds: kinds)
+                logger.debug("sign-in granted", metadata: ["subject": "\(identity.subject)", "authenticator": "\(identity.authenticator)"])
+                return .signedIn(signedIn)
+            case .resolve(let artifact):
+                guard let artifact, let grant = try await resolveAny(artifact)?.0 else {
+                    logger.debug("artifact refused", metadata: ["reason": "invalid_artifact"])
+                    return .failed(.invalidCredentials)
+                }
+                return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
+            case .signOut(let artifact):
+                if let artifact, let recognised = try await resolveAny(artifact)?.1 {
+                    try await grants.revoke(recognised)
+                }
+                return .signedOut
+            case .refresh(let token):
+                guard let accessToken = try await grants.refreshAccessToken(token) else {
+                    logger.debug("refresh refused", metadata: ["reason": "invalid_refresh_token"])
+                    return .failed(.invalidCredentials)
+                }
+                return .refreshed(accessToken: accessToken)
+            case .respond:
+                return .failed(.invalidCredentials)
+            }
+        } catch let failure as AuthFailure {
+            return .failed(failure)
+        } catch {
+            // The grant store failing is an outage, never a wrong password.
+            logger.error("grant store failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return .failed(.upstreamUnavailable(upstream: "grant-store"))
+        }
+    }
+
+    /// The grant behind an artifact of any dialect, with the form it was recognised in. A bearer value may be
+    /// any artifact Gatehouse issued: a JWT or session token, and also an ASP.NET ticket or a ServiceStack
+    /// session id sent as a bearer.
+    func resolveAny(_ artifact: PresentedArtifact) async throws -> (Grant, PresentedArtifact)? {
+        var candidates = [artifact]
+        if case .bearer(let value) = artifact {
+            candidates += [.applicationCookie(value), .serviceStackSession(value)]
+        }
+        for candidate in candidates {
+            if let grant = try await grants.resolve(candidate) { return (grant, candidate) }
+        }
+        return nil
+    }
+
+    /// The artifacts that name a resolved grant, for dialects that echo them (ServiceStack `SessionId`).
+    static func presented(_ artifact: PresentedArtifact, grant: Grant) -> IssuedArtifacts {
+        guard case .serviceStackSession(let id) = artifact else { return IssuedArtifacts() }
+        return IssuedArtifacts(serviceStack: ServiceStackSession(
+            sessionID: id, permanentID: id, bearerToken: "", refreshToken: "", refreshTokenExpiry: grant.expiresAt))
+    }
+
+    /// A stable reason id for each denial, for logs and metrics.
+    static func reason(_ failure: AuthFailure) -> String {
+        switch failure {
+        case .invalidInput: "invalid_input"
+        case .invalidCredentials: "invalid_credentials"
+        case .lockedOut: "locked_out"
+        case .inactiveAccount: "inactive_account"
+        case .upstreamUnavailable: "upstream_unavailable"
+        }
+    }
+}

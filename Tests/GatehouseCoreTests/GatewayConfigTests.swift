@@ -1,0 +1,104 @@
+import Foundation
+import GatehouseCore
+import Testing
+
+@Suite struct GatewayConfigTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func issues(_ json: String) -> [String] {
+        do {
+            _ = try GatewayConfig.parse(Array(json.utf8))
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func theEmbeddedDefaultParses() throws {
+        let data = try Data(contentsOf: Self.repositoryRoot.appendingPathComponent("gateway.json"))
+        let config = try GatewayConfig.parse(Array(data))
+        #expect(config.server.port == 9900)
+        #expect(config.server.host == "127.0.0.1")
+        #expect(DialectID.allCases.allSatisfy { config.dialects.isEnabled($0) })
+        guard case .local(let local) = config.authenticators.first else { Issue.record("no local authenticator"); return }
+        #expect(local.users.map(\.username) == ["admin", "editor", "legacy"])
+        #expect(local.userPaths == ["authenticators[0].users[0]", "authenticators[0].users[1]", "authenticators[0].users[2]"])
+    }
+
+    @Test func defaultsFillWhatIsLeftOut() throws {
+        let config = try GatewayConfig.parse(Array(#"{"authenticators":[{"name":"l","type":"local","users":[]}]}"#.utf8))
+        #expect(config.server.port == 9900)
+        #expect(config.stateDirectory == ".gatehouse")
+        #expect(config.dialects.aspnet.routes == ["1"])
+        #expect(config.dialects.aspnet.ticketLifetimeSeconds == 1_209_600)
+        #expect(config.dialects.webapi.tokenLifetimeSeconds == 3600)
+        #expect(config.dialects.sso.path == "/api/v2/sso/signin")
+        #expect(config.store.type == .memory)
+    }
+
+    @Test func everyMistakeIsNamedByItsKeyPath() {
+        let found = issues("""
+            {
+              "server": { "port": "9900", "colour": "blue" },
+              "dialects": { "baas": { "apiKeys": ["only-one-part"] }, "servicestack": { "textCase": "kebab" } },
+              "authenticators": [
+                { "name": "local", "type": "local", "users": [
+                  { "id": 1, "username": "a", "email": "a@example.com", "passwordHash": "x" },
+                  { "id": 1, "username": "b", "email": "not-an-address", "passwordHash": "x", "rolez": [] }
+                ] },
+                { "name": "crm", "type": "upstream", "dialect": "soap", "url": "ftp://x" }
+              ],
+              "store": { "type": "redis" },
+              "routes": [ { "name": "r", "pathPrefix": "crm", "upstream": "http://127.0.0.1:1", "policy": "open" } ],
+              "extra": true
+            }
+            """)
+        #expect(found.sorted() == [
+            "authenticators[0].users[1].email: must be an e-mail address",
+            "authenticators[0].users[1].id: repeats the id 1",
+            "authenticators[0].users[1].rolez: is not a known key",
+            "authenticators[1].dialect: must be one of aspnet, sso, webapi, baas, servicestack",
+            "authenticators[1].url: must be an http or https URL",
+            "dialects.baas.apiKeys[0]: must be three space-separated parts: type, identifier, id",
+            "dialects.servicestack.textCase: must be auto, PascalCase or camelCase",
+            "extra: is not a known key",
+            "routes[0].pathPrefix: must start with /",
+            "routes[0].policy: must be public or authenticated",
+            "server.colour: is not a known key",
+            "server.port: must be an integer",
+            "store.type: must be one of memory, sqlite, postgres",
+        ])
+    }
+
+    @Test func notJSONAtAll() {
+        #expect(issues("{") == ["(root): is not valid JSON"])
+        #expect(issues("[]") == ["(root): must be an object"])
+    }
+
+    @Test func requiredUserKeys() {
+        let found = issues(#"{"authenticators":[{"name":"l","type":"local","users":[{"id":2}]}]}"#)
+        #expect(found == [
+            "authenticators[0].users[0].username: is required",
+            "authenticators[0].users[0].email: is required",
+            "authenticators[0].users[0].passwordHash: is required",
+        ])
+    }
+}
+
+@Suite struct JSONValueTests {
+    @Test func writesMembersInOrderAndEscapes() {
+        let value = JSONValue.object([
+            ("b", .string("q\"\\\n\u{1}")), ("a", .array([.int(1), .bool(false), .null])),
+            ("d", .fragment(#""\/Date(0)\/""#)),
+        ])
+        #expect(value.text == #"{"b":"q\"\\\n\u0001","a":[1,false,null],"d":"\/Date(0)\/"}"#)
+    }
+
+    @Test func parsesTypesStrictly() {
+        #expect(JSONValue.parse(Array(#"{"x":true,"y":1,"z":"s"}"#.utf8))?["x"] == .bool(true))
+        #expect(JSONValue.parse(Array(#"{"x":true,"y":1,"z":"s"}"#.utf8))?["y"] == .int(1))
+        #expect(JSONValue.parse(Array("{".utf8)) == nil)
+        #expect(JSONValue.parse([]) == nil)
+    }
+}
