@@ -113,7 +113,7 @@ public struct LocalAuthenticator: Authenticator {
         var counts: [String: Int] = [:]
         for account in accounts { counts[account.hash.costParameters, default: 0] += 1 }
         return accounts.max { a, b in
-            // `max` keeps the last of equal elements; compare with ">=" on index order to keep the first.
+            // `max(by:)` keeps the first of equal elements: the earliest configured user wins a tie.
             counts[a.hash.costParameters, default: 0] < counts[b.hash.costParameters, default: 0]
         }?.hash
     }

@@ -13,7 +13,7 @@ enum ServiceStackBody: Equatable {
     /// A `Content-Type` Gatehouse does not read (415).
     case unsupported(mediaType: String)
     /// A JSON body that is not JSON or not an object (400 `SerializationException`).
-    case malformed
+    case malformed(mediaType: String)
 
     /// Reads `request`'s body by its `Content-Type`. A missing content type means JSON, as
     /// ServiceStack's default content type is; an empty body is an empty request DTO whatever the
@@ -28,7 +28,7 @@ enum ServiceStackBody: Equatable {
         switch mediaType {
         case "application/json", "text/json", _ where mediaType.hasSuffix("+json"):
             guard case .object(let members)? = JSONValue.parse(request.body) else {
-                self = .malformed
+                self = .malformed(mediaType: mediaType)
                 return
             }
             self = .fields(members.map { ServiceStackFieldValue.Named(name: $0.0, value: .json($0.1)) })

@@ -1,0 +1,59 @@
+import Foundation
+import GatehouseCore
+
+extension GrantService {
+    /// ServiceStack `/access-token`: a new bearer JWT for a live refresh token (typ JWTR); nil when invalid/expired/revoked.
+    public func refreshAccessToken(_ refreshToken: String) async throws -> String? {
+        let now = now()
+        guard let claims = await signer.verify(refreshToken, type: TokenSigner.refreshType, as: GrantBoundClaims.self),
+            claims.isCurrent(at: now), let grant = try await store.grant(id: claims.sid, now: now)
+        else { return nil }
+        return try await serviceStackBearerToken(for: grant, at: now)
+    }
+
+    /// The claims of a Gatehouse-signed access or bearer JWT, for the proxy to pass on; nil when
+    /// the token is not ours, not an access token (a refresh token is not), expired, or its grant
+    /// is no longer live.
+    public func verifiedClaims(of token: String) async throws -> JSONValue? {
+        let now = now()
+        guard let claims = await signer.verify(token, type: TokenSigner.accessType, as: GrantBoundClaims.self),
+            claims.isCurrent(at: now), try await store.grant(id: claims.sid, now: now) != nil
+        else { return nil }
+        // The signature held, so the payload segment is ours and well-formed.
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3, let payload = Base64URL.decode(segments[1]) else { return nil }
+        return JSONValue.parse(payload)
+    }
+
+    /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token.
+    func resolveBearer(_ token: String, now: Date) async throws -> Grant? {
+        guard let header = JOSEHeader(token: token) else {
+            return try await grant(forHandle: token, kind: .sessionToken, now: now)
+        }
+        switch header.alg {
+        case "ES256":
+            guard let claims = await signer.verify(token, type: TokenSigner.accessType, as: GrantBoundClaims.self),
+                claims.isCurrent(at: now)
+            else { return nil }
+            return try await store.grant(id: claims.sid, now: now)
+        case "HS256":
+            return try await partnerGrant(token, now: now)
+        default:
+            // `none` and every algorithm we do not issue.
+            return nil
+        }
+    }
+
+    /// A grant synthesized from a partner's token: it lives as long as the token, unless its
+    /// `jti` was revoked.
+    private func partnerGrant(_ token: String, now: Date) async throws -> Grant? {
+        guard let partnerTokens, let claims = await partnerTokens.verify(token, now: now) else { return nil }
+        let id = "partner:" + claims.jti
+        guard try await !store.isRevoked(id: id, now: now), let identity = await partnerUser(claims.userID) else {
+            return nil
+        }
+        return Grant(
+            id: id, identity: identity, dialect: .sso, issuedAt: claims.iat ?? now, expiresAt: claims.exp,
+            persistent: false)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GatehouseCore
+
+/// Issues every artifact over one grant and turns presented artifacts back into that grant.
+///
+/// One sign-in creates one `Grant`; the cookie ticket, JWTs, session token and `ss-id`/`ss-pid`
+/// minted for it all name it, so revoking it through any one artifact ends them all.
+///
+/// ```swift
+/// let service = try await GrantService(config: config, keys: keys, store: MemoryGrantStore())
+/// let signedIn = try await service.issue(identity, for: request, kinds: [.accessToken])
+/// let grant = try await service.resolve(.bearer(signedIn.artifacts.accessToken ?? ""))
+/// ```
+public struct GrantService: Sendable {
+    let config: GatewayConfig
+    let keys: GrantKeys
+    let store: any GrantStore
+    let partnerUser: @Sendable (Int) async -> Identity?
+    let now: @Sendable () -> Date
+    let signer: TokenSigner
+    /// nil when no partner secret is configured: partner tokens are then not recognised.
+    let partnerTokens: PartnerTokenVerifier?
+
+    /// - Parameters:
+    ///   - partnerUser: the identity of a partner's `user_id`, nil when unknown (the token is then refused).
+    ///   - now: the clock every expiry is judged by.
+    public init(
+        config: GatewayConfig, keys: GrantKeys, store: any GrantStore,
+        partnerUser: @escaping @Sendable (Int) async -> Identity? = { _ in nil },
+        now: @escaping @Sendable () -> Date = Date.init
+    ) async throws {
+        self.config = config
+        self.keys = keys
+        self.store = store
+        self.partnerUser = partnerUser
+        self.now = now
+        self.signer = try await TokenSigner.make(keys: keys)
+        if let secret = config.dialects.sso.sharedSecret {
+            self.partnerTokens = await PartnerTokenVerifier.make(sharedSecret: secret)
+        } else {
+            self.partnerTokens = nil
+        }
+    }
+
+    /// The live grant behind an artifact; nil when forged, expired, revoked or unknown (never throws for bad input).
+    ///
+    /// Throws only when the store fails.
+    public func resolve(_ artifact: PresentedArtifact) async throws -> Grant? {
+        let now = now()
+        switch artifact {
+        case .applicationCookie(let sealed):
+            guard let ticket = CookieTicket.open(sealed, with: keys.sealingKey), now < ticket.expiresAt else { return nil }
+            return try await store.grant(id: ticket.grantID, now: now)
+        case .serviceStackSession(let id):
+            return try await grant(forHandle: id, kind: .serviceStackSession, now: now)
+        case .bearer(let token):
+            return try await resolveBearer(token, now: now)
+        }
+    }
+
+    /// Revokes the grant behind an artifact (no-op when none). Every artifact of that grant stops working.
+    public func revoke(_ artifact: PresentedArtifact) async throws {
+        guard let grant = try await resolve(artifact) else { return }
+        // A partner grant lives only in its token: the revocation record is what stops it,
+        // and it must last as long as the token could (`expiresAt` is the token's `exp`).
+        try await store.revoke(id: grant.id, until: grant.expiresAt)
+    }
+
+    /// `/.well-known/jwks.json` body: {"keys":[{kty,crv,x,y,kid,use:"sig",alg:"ES256"}]}
+    public func jwksDocument() -> [UInt8] {
+        let (x, y) = keys.publicCoordinates
+        let key = JSONValue.object([
+            ("kty", .string("EC")), ("crv", .string("P-256")), ("x", .string(x)), ("y", .string(y)),
+            ("kid", .string(keys.keyID)), ("use", .string("sig")), ("alg", .string("ES256")),
+        ])
+        return JSONValue.object([("keys", .array([key]))]).bytes
+    }
+
+    /// The grant an opaque handle (session token, `ss-id`, `ss-pid`) is bound to.
+    func grant(forHandle handle: String, kind: SessionHandles.Kind, now: Date) async throws -> Grant? {
+        guard !handle.isEmpty,
+            let grantID = try await store.grantID(forHandle: SessionHandles.storedHandle(handle, kind: kind), now: now)
+        else { return nil }
+        return try await store.grant(id: grantID, now: now)
+    }
+}
