@@ -36,12 +36,14 @@ public struct LocalAuthenticator: Authenticator {
         let builtAt = now()
         var accounts: [Account] = []
         var issues: [ConfigIssue] = []
+        let hashPath = { (index: Int) in
+            (index < settings.userPaths.count ? settings.userPaths[index] : "users[\(index)]") + ".passwordHash"
+        }
         for (index, user) in settings.users.enumerated() {
             guard let hash = PasswordHash(parsing: user.passwordHash) else {
                 // Never the hash itself in the message: it is a secret.
-                let userPath = index < settings.userPaths.count ? settings.userPaths[index] : "users[\(index)]"
                 issues.append(ConfigIssue(
-                    path: userPath + ".passwordHash",
+                    path: hashPath(index),
                     message: "is not a supported password hash (bcrypt, pbkdf2-sha256, aspnet-v2, aspnet-v3)"))
                 continue
             }
@@ -62,10 +64,13 @@ public struct LocalAuthenticator: Authenticator {
         self.byNumericID = Dictionary(
             accounts.indices.compactMap { i in accounts[i].identity.numericID.map { ($0, i) } },
             uniquingKeysWith: { a, _ in a })
+        let template = Self.mostCommonHashIndex(in: accounts)
         do {
-            self.decoy = try Self.mostCommonHash(in: accounts)?.decoy()
+            self.decoy = try template.map { try accounts[$0].hash.decoy() }
         } catch {
-            throw ConfigError(issues: [ConfigIssue(path: settings.name, message: "could not make a decoy password hash")])
+            // Only when the crypto library refuses this hash's own parameters, which then cannot verify either.
+            throw ConfigError(issues: [ConfigIssue(
+                path: hashPath(template ?? 0), message: "has parameters the crypto library refuses")])
         }
     }
 
@@ -108,13 +113,14 @@ public struct LocalAuthenticator: Authenticator {
         try await NIOThreadPool.singleton.runIfActive { hash.verify(password) }
     }
 
-    /// The hash whose parameters most users share (the first such user's, on a tie).
-    private static func mostCommonHash(in accounts: [Account]) -> PasswordHash? {
+    /// The index of the account whose hash parameters most users share (the first such user, on a tie).
+    /// All users parsed, so the index is also the user's index in the settings.
+    private static func mostCommonHashIndex(in accounts: [Account]) -> Int? {
         var counts: [String: Int] = [:]
         for account in accounts { counts[account.hash.costParameters, default: 0] += 1 }
-        return accounts.max { a, b in
-            // `max(by:)` keeps the first of equal elements: the earliest configured user wins a tie.
-            counts[a.hash.costParameters, default: 0] < counts[b.hash.costParameters, default: 0]
-        }?.hash
+        // `max(by:)` keeps the first of equal elements: the earliest configured user wins a tie.
+        return accounts.indices.max { a, b in
+            counts[accounts[a].hash.costParameters, default: 0] < counts[accounts[b].hash.costParameters, default: 0]
+        }
     }
 }

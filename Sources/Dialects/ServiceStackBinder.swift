@@ -26,7 +26,8 @@ enum ServiceStackBody: Equatable {
         }
         let mediaType = request.headers.mediaType ?? "application/json"
         switch mediaType {
-        case "application/json", "text/json", _ where mediaType.hasSuffix("+json"):
+        case "application/json", "text/json",
+            _ where mediaType.hasSuffix("+json"):
             guard case .object(let members)? = JSONValue.parse(request.body) else {
                 self = .malformed(mediaType: mediaType)
                 return

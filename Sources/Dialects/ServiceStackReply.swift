@@ -56,12 +56,12 @@ struct ServiceStackReply {
         headers: [(String, String)] = []
     ) -> WireResponse {
         let list = errors.map { object([("ErrorCode", .string($0.code)), ("FieldName", .string($0.field)), ("Message", .string($0.message))]) }
-        let status = object([
+        let responseStatus = object([
             ("ErrorCode", .string(code)),
             ("Message", .string(message)),
             ("Errors", list.isEmpty ? nil : .array(list)),
         ])
-        return respond(status, object([("ResponseStatus", status)]), headers: headers)
+        return respond(status, object([("ResponseStatus", responseStatus)]), headers: headers)
     }
 
     /// 400 `ValidationException`: the top-level message is the first error's, as ServiceStack writes it.

@@ -1,6 +1,7 @@
 import Dialects
 import Foundation
 import GatehouseCore
+import Grants
 import Hummingbird
 import Logging
 

@@ -23,6 +23,6 @@ struct Serve: AsyncParsableCommand {
         }
         let config = try ConfigFile.load(options.config)
         let app = try await GatehouseApplication.make(config: config, port: port)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await app.runService()
     }
 }
