@@ -21,14 +21,14 @@ public struct AspNetDialect: Dialect {
         guard segments.count == 2, segments[1].lowercased() == "signin" else { return nil }
         let route = String(segments[0])
         guard settings.routes.contains(route) else {
-            return DialectCall(.respond(WebAPIErrors.notFound(request.path)))
+            return DialectCall(.respond(WebAPIHttpError(status: 404, message: "No HTTP resource was found that matches the request URI '\(request.path)'.").response(.json)))
         }
         guard request.method == "POST" else {
-            return DialectCall(.respond(WebAPIErrors.methodNotAllowed(request.method)))
+            return DialectCall(.respond(WebAPIHttpError.methodNotAllowed(request.method).response(.json)))
         }
-        if request.bodyTooLarge { return DialectCall(.respond(WebAPIErrors.tooLarge)) }
+        if request.bodyTooLarge { return DialectCall(.respond(WebAPIHttpError.tooLarge.response(.json))) }
         if let media = request.headers.mediaType, media != "application/json", media != "text/json" {
-            return DialectCall(.respond(WebAPIErrors.unsupportedMediaType(media)))
+            return DialectCall(.respond(WebAPIHttpError.unsupportedMediaType(media).response(.json)))
         }
         switch Self.credentials(in: request.body) {
         case .failure(let response):
@@ -46,12 +46,12 @@ public struct AspNetDialect: Dialect {
     /// Reads the JSON body the way Web API's model binder would: members matched without regard to case.
     static func credentials(in body: [UInt8]) -> Result<(String, String, Bool), WireResponse> {
         guard !body.isEmpty else {
-            return .failure(WebAPIErrors.modelState([("model", ["The request body is required."])]))
+            return .failure(WebAPIHttpError.invalid([(key: "model", messages: ["The request body is required."])]).response(.json))
         }
         guard let json = JSONValue.parse(body), case .object = json else {
-            return .failure(WebAPIErrors.modelState([("model", ["The request body is not a valid JSON object."])]))
+            return .failure(WebAPIHttpError.invalid([(key: "model", messages: ["The request body is not a valid JSON object."])]).response(.json))
         }
-        var problems: [(String, [String])] = []
+        var problems: [(key: String, messages: [String])] = []
         func text(_ key: String) -> String? {
             switch json.member(caseInsensitive: key) {
             case .string(let s)? where !s.isEmpty: return s
@@ -69,7 +69,7 @@ public struct AspNetDialect: Dialect {
         default: problems.append(("model.Remember", ["The Remember field must be true or false."]))
         }
         guard problems.isEmpty, let userName, let password else {
-            return .failure(WebAPIErrors.modelState(problems))
+            return .failure(WebAPIHttpError.invalid(problems).response(.json))
         }
         return .success((userName, password, remember))
     }
@@ -79,9 +79,9 @@ public struct AspNetDialect: Dialect {
         case .signedIn(let signedIn):
             return signedInResponse(signedIn, style: call.reply)
         case .failed(.upstreamUnavailable):
-            return WebAPIErrors.unavailable
+            return WebAPIHttpError.unavailable.response(.json)
         case .failed(.invalidInput(let field, let message)):
-            return WebAPIErrors.modelState([("model.\(field)", [message])])
+            return WebAPIHttpError.invalid([(key: "model.\(field)", messages: [message])]).response(.json)
         case .failed, .resolved, .signedOut, .refreshed:
             // Katana's SignInInternal answers a refused sign-in with 200 and IsValid false, and no cookie.
             let body = JSONValue.object([("UserInfo", .null), ("ResponseCookies", .array([])), ("IsValid", .bool(false))])

@@ -147,8 +147,26 @@ private struct WebAPIXMLCredentials: Decodable {
     /// An empty element (`<client_id/>`, or `i:nil="true"`) binds as absent; child elements are not a string.
     private static func field(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) -> WebAPIField {
         guard container.contains(key) else { return .absent }
-        if let text = try? container.decode(String.self, forKey: key) { return text.isEmpty ? .absent : .string(text) }
-        if (try? container.decodeNil(forKey: key)) == true { return .absent }
-        return .notString
+        if let text = try? container.decode(String.self, forKey: key), !text.isEmpty { return .string(text) }
+        // XMLCoder reads an element holding child elements as an empty string, where DataContractSerializer
+        // refuses it. Its keys mix children and attributes (`i:nil`, `xmlns…`), and an empty element
+        // lists its own name: anything else is a child element.
+        let isChild = { (name: String) in
+            !name.isEmpty && name != key.stringValue && !name.contains(":") && !name.hasPrefix("xmlns")
+        }
+        if let inner = try? container.nestedContainer(keyedBy: AnyElement.self, forKey: key),
+            inner.allKeys.contains(where: { isChild($0.stringValue) })
+        {
+            return .notString
+        }
+        return .absent
+    }
+
+    /// Any child element's name.
+    private struct AnyElement: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
