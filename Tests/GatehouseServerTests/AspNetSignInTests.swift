@@ -83,7 +83,7 @@ import Testing
     func badInputGetsWebAPIErrors(method: String, contentType: String?, body: String, status: Int, expected: String) async throws {
         try await withLiveGateway { client in
             let headers = contentType.map { [("Content-Type", $0)] } ?? []
-            let reply = try await client.send(.init(method) ?? .post, "/1/signin", headers: headers, body: Array(body.utf8))
+            let reply = try await client.send(method, "/1/signin", headers: headers, body: Array(body.utf8))
             #expect(reply.status == status)
             #expect(reply.text == expected)
         }

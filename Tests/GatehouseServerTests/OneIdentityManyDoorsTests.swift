@@ -39,7 +39,7 @@ import Testing
             let artifact = try await Self.signIn(door, client)
             let bearer = [("Authorization", "Bearer \(artifact)")]
 
-            let sso = try await client.send(.post, "/api/v2/sso/signin/", headers: bearer)
+            let sso = try await client.send("POST", "/api/v2/sso/signin/", headers: bearer)
             #expect(sso.status == 200)
             #expect(sso.text == Self.adminSSO)
             let session = try await client.get("/auth", headers: bearer)
@@ -47,11 +47,11 @@ import Testing
             #expect(session.json?["UserName"] == .string("Admin"))
 
             // Sign out through another dialect: ServiceStack's logout ends the grant behind any artifact.
-            let logout = try await client.send(.post, "/auth/logout", headers: bearer)
+            let logout = try await client.send("POST", "/auth/logout", headers: bearer)
             #expect(logout.status == 200)
             #expect(logout.text == "{}")
 
-            let ssoAfter = try await client.send(.post, "/api/v2/sso/signin/", headers: bearer)
+            let ssoAfter = try await client.send("POST", "/api/v2/sso/signin/", headers: bearer)
             #expect(ssoAfter.status == 401)
             let sessionAfter = try await client.get("/auth", headers: bearer)
             #expect(sessionAfter.status == 401)
@@ -67,7 +67,7 @@ import Testing
             #expect(out.status == 200)
             #expect(out.text == "{}")
             #expect(try await client.get("/v2/auth/verify", headers: headers).status == 401)
-            #expect(try await client.send(.post, "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")]).status == 401)
+            #expect(try await client.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")]).status == 401)
         }
     }
 
@@ -76,7 +76,7 @@ import Testing
             var ticket = Array(try await Self.signIn(.aspnetTicket, client))
             let i = ticket.count / 2
             ticket[i] = ticket[i] == "A" ? "B" : "A"
-            let reply = try await client.send(.post, "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(String(ticket))")])
+            let reply = try await client.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(String(ticket))")])
             #expect(reply.status == 401)
         }
     }

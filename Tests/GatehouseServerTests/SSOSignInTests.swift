@@ -29,7 +29,7 @@ import Testing
     @Test func missingTokenIsUnauthorizedWithTheBearerChallenge() async throws {
         try await withLiveGateway { client in
             for uri in ["/api/v2/sso/signin/", "/api/v2/sso/signin"] {
-                let reply = try await client.send(.post, uri)
+                let reply = try await client.send("POST", uri)
                 #expect(reply.status == 401)
                 #expect(reply.header("WWW-Authenticate") == #"Bearer error="invalid_token""#)
                 #expect(reply.text == #"{"detail":"Authentication credentials were not provided."}"#)
@@ -40,7 +40,7 @@ import Testing
     @Test func garbageTokenIsUnauthorized() async throws {
         try await withLiveGateway { client in
             for token in ["abc", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", String(repeating: "x", count: 5000)] {
-                let reply = try await client.send(.post, "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")])
+                let reply = try await client.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")])
                 #expect(reply.status == 401)
                 #expect(reply.header("WWW-Authenticate") == #"Bearer error="invalid_token""#)
                 #expect(reply.text == #"{"detail":"Invalid token."}"#)
@@ -51,7 +51,7 @@ import Testing
     @Test func partnerTokenSignsInItsUser() async throws {
         let token = try await Self.partnerToken(userID: 1)
         try await withLiveGateway { client in
-            let reply = try await client.send(.post, "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")], body: Array("{}".utf8))
+            let reply = try await client.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")], body: Array("{}".utf8))
             #expect(reply.status == 200)
             #expect(reply.text == #"{"id":1,"ext_id":1001,"username":"Admin","role":"admin","tags":[7,9]}"#)
         }
@@ -67,7 +67,7 @@ import Testing
         ]
         try await withLiveGateway { client in
             for token in tokens {
-                let reply = try await client.send(.post, "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")])
+                let reply = try await client.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")])
                 #expect(reply.status == 401)
             }
         }
@@ -77,7 +77,7 @@ import Testing
         try await withLiveGateway { client in
             let signIn = try await client.post("/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"legacy@example.com","client_secret":"legacy-pass"}"#)
             let token = try #require(signIn.json?["access_token"]?.stringValue)
-            let reply = try await client.send(.post, "/api/v2/sso/signin", headers: [("Authorization", "Bearer \(token)")])
+            let reply = try await client.send("POST", "/api/v2/sso/signin", headers: [("Authorization", "Bearer \(token)")])
             #expect(reply.status == 200)
             #expect(reply.text == #"{"id":3,"ext_id":null,"username":"legacy","role":null,"tags":[]}"#)
         }

@@ -43,12 +43,13 @@ struct Reply: Sendable {
 struct GatewayClient: Sendable {
     let client: any TestClientProtocol
 
-    func send(_ method: HTTPRequest.Method, _ uri: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Reply {
+    func send(_ method: String, _ uri: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Reply {
         var fields = HTTPFields()
         for (name, value) in headers {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         let buffer = body.map { ByteBuffer(bytes: $0) }
+        let method = HTTPRequest.Method(method) ?? .get
         return try await client.execute(uri: uri, method: method, headers: fields, body: buffer) { response in
             Reply(
                 status: Int(response.status.code),
@@ -58,11 +59,11 @@ struct GatewayClient: Sendable {
     }
 
     func post(_ uri: String, json: String, headers: [(String, String)] = []) async throws -> Reply {
-        try await send(.post, uri, headers: [("Content-Type", "application/json")] + headers, body: Array(json.utf8))
+        try await send("POST", uri, headers: [("Content-Type", "application/json")] + headers, body: Array(json.utf8))
     }
 
     func get(_ uri: String, headers: [(String, String)] = []) async throws -> Reply {
-        try await send(.get, uri, headers: headers)
+        try await send("GET", uri, headers: headers)
     }
 }
 

@@ -1,0 +1,100 @@
+import Foundation
+import GatehouseCore
+import Grants
+import Testing
+
+@Suite("Grant keys")
+struct GrantKeysTests {
+    static func temporaryDirectory() -> String {
+        (NSTemporaryDirectory() as NSString).appendingPathComponent("gatehouse-keys-\(UUID().uuidString)/state")
+    }
+
+    static func settings(_ keysJSON: String? = nil) throws -> KeySettings {
+        try GatewayConfig.parse(Array(GrantFixture.configJSON(keys: keysJSON).utf8)).keys
+    }
+
+    @Test func keysPersistAcrossLoadsFromTheSameDirectory() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let first = try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        let second = try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        #expect(first.keyID == second.keyID)
+
+        // A cookie and a JWT from before the restart still work after it.
+        let store = MemoryGrantStore()
+        let before = try await GrantFixture.make(keys: first, store: store)
+        let after = try await GrantFixture.make(keys: second, store: store)
+        let signedIn = try await before.signIn(.aspnet, kinds: [.applicationCookie, .accessToken])
+        #expect(try await after.service.resolve(.applicationCookie(try #require(signedIn.artifacts.applicationCookie)))
+            == signedIn.grant)
+        #expect(try await after.service.resolve(.bearer(try #require(signedIn.artifacts.accessToken))) == signedIn.grant)
+    }
+
+    @Test func anotherDirectoryGetsOtherKeys() throws {
+        let one = Self.temporaryDirectory()
+        let two = Self.temporaryDirectory()
+        defer {
+            for directory in [one, two] {
+                try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent)
+            }
+        }
+        #expect(try GrantKeys.load(try Self.settings(), stateDirectory: one).keyID
+            != GrantKeys.load(try Self.settings(), stateDirectory: two).keyID)
+    }
+
+    @Test func keyFileIsOwnerOnly() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        _ = try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        let path = (directory as NSString).appendingPathComponent("keys.json")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let stored = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(Set(stored.keys) == ["jwtPrivateKey", "cookieSealingKey"])
+        #expect(stored["jwtPrivateKey"]?.hasPrefix("-----BEGIN PRIVATE KEY-----") == true)
+        #expect(Data(base64Encoded: stored["cookieSealingKey"] ?? "")?.count == 32)
+    }
+
+    @Test func configuredKeysWinAndTouchNoFiles() throws {
+        let directory = Self.temporaryDirectory()
+        let keys = try JWKSTests.configuredKeys()
+        #expect(keys.keyID == JWKSTests.thumbprint)
+        let escaped = JWKSTests.pem.replacingOccurrences(of: "\n", with: "\\n")
+        let sealing = Data(repeating: 1, count: 32).base64EncodedString()
+        let loaded = try GrantKeys.load(
+            try Self.settings(#"{ "jwtPrivateKey": "\#(escaped)", "cookieSealingKey": "\#(sealing)" }"#),
+            stateDirectory: directory)
+        #expect(loaded.keyID == JWKSTests.thumbprint)
+        #expect(FileManager.default.fileExists(atPath: directory) == false)
+    }
+
+    @Test func configuredSigningKeyIsKeptAlongsideAGeneratedSealingKey() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let escaped = JWKSTests.pem.replacingOccurrences(of: "\n", with: "\\n")
+        let settings = try Self.settings(#"{ "jwtPrivateKey": "\#(escaped)" }"#)
+        #expect(try GrantKeys.load(settings, stateDirectory: directory).keyID == JWKSTests.thumbprint)
+        let stored = try JSONDecoder().decode(
+            [String: String].self,
+            from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("keys.json"))))
+        #expect(Set(stored.keys) == ["cookieSealingKey"])
+    }
+
+    @Test func invalidConfiguredKeyIsNamed() throws {
+        #expect(throws: GrantKeysError.invalidConfiguredKey(key: "keys.jwtPrivateKey")) {
+            try GrantKeys.load(try Self.settings(#"{ "jwtPrivateKey": "not a pem" }"#), stateDirectory: Self.temporaryDirectory())
+        }
+    }
+
+    @Test func corruptKeyFileIsNotSilentlyReplaced() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("keys.json")
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: GrantKeysError.unreadableKeyFile(path: path, reason: "not a keys.json document")) {
+            try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("{ not json".utf8))
+    }
+}
