@@ -11,7 +11,7 @@ struct MemoryGrantStoreTests {
 
     @Test func lapsedEntriesAreSweptWithoutChangingAnswers() async throws {
         // Enough lookups to trigger sweeps; live entries must survive them.
-        let store = MemoryGrantStore()
+        let store: any GrantStore = MemoryGrantStore()
         let t0 = TestClock.start
         let live = Grant(id: "live", identity: GrantFixture.alice, dialect: .webapi, issuedAt: t0,
                          expiresAt: t0 + 100_000, persistent: false)
