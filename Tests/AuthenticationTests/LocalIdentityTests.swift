@@ -27,7 +27,7 @@ import Testing
             extras: ["department": "IT"],
             active: true,
             createdAt: Date(timeIntervalSince1970: 1_383_825_600),
-            updatedAt: Date(timeIntervalSince1970: 1_389_632_645),
+            updatedAt: Date(timeIntervalSince1970: 1_388_631_845),
             authenticator: "local"
         )
         #expect(identity == expected)
