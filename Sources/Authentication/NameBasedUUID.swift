@@ -16,6 +16,12 @@ enum NameBasedUUID {
         make(namespace: localUserNamespace, name: "\(authenticator):\(id)")
     }
 
+    /// The subject of a user an upstream vouched for: the name is `"upstream:<authenticator>:<user name>"`,
+    /// in the local-user namespace (no local user name starts with `upstream:`).
+    static func upstreamUser(authenticator: String, userName: String) -> String {
+        make(namespace: localUserNamespace, name: "upstream:\(authenticator):\(userName.lowercased())")
+    }
+
     /// The id of a role without a configured `roleDefinitions` entry: the name is the role's name.
     static func role(_ name: String) -> String {
         make(namespace: roleNamespace, name: name)

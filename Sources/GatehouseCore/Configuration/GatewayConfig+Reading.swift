@@ -98,7 +98,7 @@ extension GatewayConfig {
                 if !url.isEmpty, !isHTTPURL(url) { log.add(r.childPath("url"), "must be an http or https URL") }
                 let timeout = r.int("timeoutSeconds", range: 1...300) ?? 5
                 return .upstream(UpstreamAuthenticatorSettings(
-                    name: name, dialect: dialect ?? .aspnet, url: url, timeoutSeconds: timeout))
+                    name: name, dialect: dialect ?? .aspnet, url: url, timeoutSeconds: timeout, apiKey: r.string("apiKey")))
             case nil:
                 return nil
             case let other?:

@@ -160,6 +160,8 @@ public struct UpstreamAuthenticatorSettings: Sendable {
     public var dialect: DialectID
     public var url: String
     public var timeoutSeconds: Int
+    /// The `X-Api-Key` Gatehouse presents to a BaaS upstream.
+    public var apiKey: String?
 }
 
 public enum StoreKind: String, Sendable {
