@@ -25,6 +25,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "GatehouseCore", swiftSettings: strict),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "Upstream", dependencies: ["CCurl", "GatehouseCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(
             name: "Dialects",
             dependencies: [
@@ -80,6 +82,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], swiftSettings: strict),
         .testTarget(name: "DialectsTests", dependencies: ["Dialects", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "AuthenticationTests", dependencies: ["Authentication"], resources: [.copy("Vectors")], swiftSettings: strict),

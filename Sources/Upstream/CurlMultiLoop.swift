@@ -1,0 +1,131 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// One libcurl multi handle driven by a thread of its own.
+///
+/// Blocking in `curl_multi_poll` must never happen on an event loop or the cooperative pool,
+/// so the loop owns a dedicated `Thread`. Other threads talk to it only through `inbox`
+/// (a Mutex) followed by `curl_multi_wakeup`, the one multi call libcurl documents as safe to
+/// make from another thread. Because every transfer goes through this one multi handle, they
+/// share its connection cache: keep-alive connections are reused across requests.
+final class CurlMultiLoop: Sendable {
+    private struct Inbox {
+        var additions: [CurlTransfer] = []
+        var removals: [CurlTransfer] = []
+        var isShuttingDown = false
+        /// Set by the curl thread just before `curl_multi_cleanup`; no wakeup after that.
+        var isClosed = false
+    }
+
+    /// Connections kept per host; 500 concurrent requests queue on these rather than each opening one.
+    static let maxConnectionsPerHost = 32
+
+    private let inbox = Mutex(Inbox())
+    // Only `curl_multi_wakeup` (thread-safe by libcurl's contract) uses this off the curl
+    // thread, and only under `inbox` while `isClosed` is false, so it never sees a freed handle.
+    private nonisolated(unsafe) let multi: UnsafeMutableRawPointer?
+
+    /// Creates the multi handle and starts its thread.
+    init() {
+        CurlGlobal.initialize()
+        let multi = curl_multi_init()
+        if let multi {
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Self.maxConnectionsPerHost)
+        }
+        self.multi = multi
+        let thread = Thread { [self] in self.run() }
+        thread.name = "gatehouse-curl"
+        thread.start()
+    }
+
+    /// Queues a configured transfer; false when the loop is shut down (the transfer was not queued).
+    func enqueue(_ transfer: CurlTransfer) -> Bool {
+        inbox.withLock { inbox in
+            guard !inbox.isShuttingDown, !inbox.isClosed, let multi else { return false }
+            inbox.additions.append(transfer)
+            _ = curl_multi_wakeup(multi)
+            return true
+        }
+    }
+
+    /// Asks the curl thread to abandon `transfer` (its caller has already been resumed).
+    func remove(_ transfer: CurlTransfer) {
+        inbox.withLock { inbox in
+            guard !inbox.isClosed, let multi else { return }
+            inbox.removals.append(transfer)
+            _ = curl_multi_wakeup(multi)
+        }
+    }
+
+    /// Stops the thread; queued and running transfers fail with `UpstreamError.shutDown`.
+    func shutdown() {
+        inbox.withLock { inbox in
+            guard !inbox.isShuttingDown else { return }
+            inbox.isShuttingDown = true
+            if !inbox.isClosed, let multi { _ = curl_multi_wakeup(multi) }
+        }
+    }
+
+    // MARK: The curl thread
+
+    private func run() {
+        guard let multi else {
+            failEverything(active: [:])
+            return
+        }
+        // Confined to this thread: the transfers the multi handle currently holds, by easy handle.
+        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        while true {
+            let (additions, removals, isShuttingDown) = inbox.withLock { inbox in
+                defer { inbox.additions = []; inbox.removals = [] }
+                return (inbox.additions, inbox.removals, inbox.isShuttingDown)
+            }
+            // Additions first: a removal may name a transfer queued in the same batch.
+            for transfer in additions {
+                if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
+                    active[transfer.easy] = transfer
+                } else {
+                    transfer.fail(orSucceedWith: .failure(UpstreamError.transport("curl_multi_add_handle failed")))
+                }
+            }
+            for transfer in removals where active.removeValue(forKey: transfer.easy) != nil {
+                _ = curl_multi_remove_handle(multi, transfer.easy)
+            }
+            if isShuttingDown { break }
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+            collectFinished(multi: multi, active: &active)
+            // Sleeps until a socket is ready, curl's next timeout, or a wakeup from another thread.
+            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        for (easy, _) in active { _ = curl_multi_remove_handle(multi, easy) }
+        failEverything(active: active)
+        _ = curl_multi_cleanup(multi)
+    }
+
+    private func collectFinished(multi: UnsafeMutableRawPointer, active: inout [UnsafeMutableRawPointer: CurlTransfer]) {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            // Read everything from the message now: removing the handle invalidates it.
+            let code = message.pointee.data.result
+            guard let transfer = active.removeValue(forKey: easy) else { continue }
+            _ = curl_multi_remove_handle(multi, easy)
+            transfer.complete(code)
+        }
+    }
+
+    /// Marks the loop closed and fails whatever is still running or queued.
+    private func failEverything(active: [UnsafeMutableRawPointer: CurlTransfer]) {
+        let queued = inbox.withLock { inbox in
+            inbox.isShuttingDown = true
+            inbox.isClosed = true
+            defer { inbox.additions = []; inbox.removals = [] }
+            return inbox.additions
+        }
+        for transfer in Array(active.values) + queued {
+            transfer.fail(orSucceedWith: .failure(UpstreamError.shutDown))
+        }
+    }
+}

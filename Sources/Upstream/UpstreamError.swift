@@ -1,0 +1,13 @@
+/// Why an upstream call produced no response.
+///
+/// Cancellation of the calling task is reported as `CancellationError`, not as a case here.
+public enum UpstreamError: Error, Sendable, Equatable {
+    /// The upstream refused or did not accept the TCP connection (`CURLE_COULDNT_CONNECT`).
+    case couldNotConnect
+    /// The connect or total timeout of the request expired (`CURLE_OPERATION_TIMEDOUT`).
+    case timedOut
+    /// Any other failure, with libcurl's description (or ours, for a request refused before sending).
+    case transport(String)
+    /// The client was shut down before the request completed.
+    case shutDown
+}

@@ -1,0 +1,41 @@
+import Testing
+
+@testable import Upstream
+
+/// Header lines arrive from libcurl one per callback, CRLF included.
+@Suite struct ResponseHeaderParserTests {
+    private func parse(_ lines: [String]) -> [Header] {
+        var parser = ResponseHeaderParser()
+        for line in lines { parser.consume(Array(line.utf8)) }
+        return parser.headers.map { Header(name: $0.0, value: $0.1) }
+    }
+
+    @Test func collectsNameValuePairsInWireOrderWithBlanksTrimmed() {
+        let headers = parse(["HTTP/1.1 200 OK\r\n", "Content-Type:  text/plain \r\n", "Set-Cookie: a=1\r\n", "Set-Cookie: b=2\r\n", "\r\n"])
+        #expect(headers == [Header(name: "Content-Type", value: "text/plain"), Header(name: "Set-Cookie", value: "a=1"), Header(name: "Set-Cookie", value: "b=2")])
+    }
+
+    @Test func keepsOnlyTheFinalResponseAfterAnInterimOne() {
+        let headers = parse(["HTTP/1.1 100 Continue\r\n", "X-Interim: yes\r\n", "\r\n", "HTTP/1.1 201 Created\r\n", "Location: /x\r\n", "\r\n"])
+        #expect(headers == [Header(name: "Location", value: "/x")])
+    }
+
+    @Test func keepsAColonInsideTheValue() {
+        #expect(parse(["HTTP/2 200\r\n", "location: http://h:8080/p\r\n"]) == [Header(name: "location", value: "http://h:8080/p")])
+    }
+
+    @Test func joinsAFoldedContinuationLineToThePreviousValue() {
+        #expect(parse(["HTTP/1.1 200 OK\r\n", "X-Long: one\r\n", " two\r\n"]) == [Header(name: "X-Long", value: "one two")])
+    }
+
+    @Test func ignoresLinesWithoutAColonOrAName() {
+        #expect(parse(["HTTP/1.1 200 OK\r\n", "garbage\r\n", ": nameless\r\n"]) == [])
+    }
+}
+
+/// An Equatable header pair, since tuples are not.
+struct Header: Equatable, CustomStringConvertible {
+    var name: String
+    var value: String
+    var description: String { "\(name): \(value)" }
+}

@@ -1,0 +1,76 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A real Hummingbird server on 127.0.0.1 with an ephemeral port, for the client to talk to.
+///
+/// Routes: `GET /echo` answers 200 with the `X-Probe` request header echoed as `X-Echo` and body
+/// `hello`; `POST /echo` answers 201 with the request body and method echoed; `GET /slow` sleeps
+/// 2 s before answering; `GET /peer` answers with the client's TCP source port, so tests can see
+/// which requests shared a connection.
+enum TestUpstreamServer {
+    static let probe = HTTPField.Name("X-Probe")!
+    static let echo = HTTPField.Name("X-Echo")!
+    static let method = HTTPField.Name("X-Method")!
+
+    /// Runs `body` with the port of a freshly started server, then stops the server.
+    static func with<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            }
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            let result = try await body(port)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    private static func router() -> Router<PeerRequestContext> {
+        let router = Router(context: PeerRequestContext.self)
+        router.get("echo") { request, _ -> Response in
+            var headers = HTTPFields()
+            headers[echo] = request.headers[probe] ?? ""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "hello")))
+        }
+        router.post("echo") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var headers = HTTPFields()
+            headers[method] = request.method.rawValue
+            return Response(status: .created, headers: headers, body: .init(byteBuffer: body))
+        }
+        router.put("echo") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var headers = HTTPFields()
+            headers[method] = request.method.rawValue
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        }
+        router.get("slow") { _, _ -> String in
+            try await Task.sleep(for: .seconds(2))
+            return "late"
+        }
+        router.get("peer") { _, context -> String in
+            String(context.peerPort)
+        }
+        return router
+    }
+}
+
+/// A request context that remembers the client's source port (one per TCP connection).
+struct PeerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peerPort: Int
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.peerPort = source.channel.remoteAddress?.port ?? -1
+    }
+}

@@ -1,0 +1,181 @@
+import Testing
+import Upstream
+
+/// The client against a real HTTP server on 127.0.0.1.
+@Suite struct UpstreamClientTests {
+    private func value(of name: String, in response: UpstreamResponse) -> [String] {
+        response.headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
+    }
+
+    @Test func getReturnsStatusHeadersAndBodyExactly() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let response = try await TestUpstreamServer.with { port in
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", headers: [("X-Probe", "p-1")]))
+        }
+        #expect(response.status == 200)
+        #expect(value(of: "X-Echo", in: response) == ["p-1"])
+        #expect(value(of: "Content-Length", in: response) == ["5"])
+        #expect(response.body == Array("hello".utf8))
+    }
+
+    @Test func postSendsTheBodyBytesExactly() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let payload: [UInt8] = [0, 1, 2, 0xFF, 0x0D, 0x0A, 0x7B]
+        let response = try await TestUpstreamServer.with { port in
+            try await client.send(UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", body: payload))
+        }
+        #expect(response.status == 201)
+        #expect(value(of: "X-Method", in: response) == ["POST"])
+        #expect(response.body == payload)
+    }
+
+    @Test func otherMethodsAreSentAsGiven() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let response = try await TestUpstreamServer.with { port in
+            try await client.send(UpstreamRequest(method: "PUT", url: "http://127.0.0.1:\(port)/echo", body: Array("x=1".utf8)))
+        }
+        #expect(response.status == 200)
+        #expect(value(of: "X-Method", in: response) == ["PUT"])
+        #expect(response.body == Array("x=1".utf8))
+    }
+
+    @Test func aNon2xxStatusIsAResponseNotAnError() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let response = try await TestUpstreamServer.with { port in
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/missing"))
+        }
+        #expect(response.status == 404)
+    }
+
+    @Test func aClosedPortFailsWithCouldNotConnect() async {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        // Port 1 needs root to listen on and nothing here does: the connect is refused.
+        await #expect(throws: UpstreamError.couldNotConnect) {
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:1/"))
+        }
+    }
+
+    @Test func aSlowUpstreamFailsWithTimedOut() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        try await TestUpstreamServer.with { port in
+            let started = ContinuousClock.now
+            await #expect(throws: UpstreamError.timedOut) {
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow", timeoutSeconds: 0.5))
+            }
+            #expect(ContinuousClock.now - started < .seconds(1.5))
+        }
+    }
+
+    @Test func twoHundredConcurrentRequestsAreEachAnsweredWithTheirOwnBody() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let mismatches = try await TestUpstreamServer.with { port in
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let body = Array("request-\(index)".utf8)
+                        let response = try await client.send(
+                            UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", body: body, timeoutSeconds: 20)
+                        )
+                        return response.status == 201 && response.body == body
+                    }
+                }
+                var mismatches = 0
+                for try await ok in group where !ok { mismatches += 1 }
+                return mismatches
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let ports = try await TestUpstreamServer.with { port in
+            var ports: Set<String> = []
+            for _ in 0..<5 {
+                let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/peer"))
+                ports.insert(String(decoding: response.body, as: UTF8.self))
+            }
+            return ports
+        }
+        #expect(ports.count == 1)
+    }
+
+    @Test func concurrentRequestsShareABoundedNumberOfConnections() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let ports = try await TestUpstreamServer.with { port in
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        let response = try await client.send(
+                            UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/peer", timeoutSeconds: 20)
+                        )
+                        return String(decoding: response.body, as: UTF8.self)
+                    }
+                }
+                var ports: Set<String> = []
+                for try await peer in group { ports.insert(peer) }
+                return ports
+            }
+        }
+        // CURLMOPT_MAX_HOST_CONNECTIONS is 32: the rest wait for a free connection.
+        #expect(ports.count <= 32)
+    }
+
+    @Test func cancellingASlowRequestReturnsPromptlyWithCancellationError() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        try await TestUpstreamServer.with { port in
+            let task = Task {
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow", timeoutSeconds: 10))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let cancelled = ContinuousClock.now
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            #expect(ContinuousClock.now - cancelled < .milliseconds(500))
+            // The client stays usable after a cancellation.
+            let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo"))
+            #expect(response.status == 200)
+        }
+    }
+
+    @Test func shutdownFailsARequestInFlightAndLaterOnes() async throws {
+        let client = UpstreamClient()
+        try await TestUpstreamServer.with { port in
+            let inFlight = Task {
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/slow", timeoutSeconds: 10))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            client.shutdown()
+            await #expect(throws: UpstreamError.shutDown) { try await inFlight.value }
+            await #expect(throws: UpstreamError.shutDown) {
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo"))
+            }
+        }
+    }
+
+    @Test func aHeaderValueWithALineBreakIsRefusedBeforeSending() async {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        await #expect(throws: UpstreamError.transport("invalid request header")) {
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:1/", headers: [("X-Probe", "a\r\nX-Evil: 1")]))
+        }
+    }
+
+    @Test func aNonHTTPSchemeIsRefused() async {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        await #expect(throws: UpstreamError.transport("Unsupported protocol")) {
+            try await client.send(UpstreamRequest(method: "GET", url: "file:///etc/passwd"))
+        }
+    }
+}
