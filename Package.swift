@@ -40,6 +40,8 @@ let package = Package(
             dependencies: [
                 "GatehouseCore",
                 "Dialects",
+                "Upstream",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseCore", "Dialects", "Authentication", "Grants",
+                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -2,12 +2,15 @@ import Authentication
 import Dialects
 import GatehouseCore
 import Grants
+import Upstream
 
 extension Gateway {
     /// Builds the gateway a configuration describes: dialects, authenticator chain, keys and grant store.
     /// Throws `ConfigError` for what only shows when the parts are built (an unreadable password hash).
     public static func build(_ config: GatewayConfig) async throws -> Gateway {
-        let authenticators = try makeAuthenticators(config)
+        // One libcurl client (one thread, one connection cache) for every upstream, made only when one is configured.
+        let needsClient = config.authenticators.contains { if case .upstream = $0 { true } else { false } }
+        let authenticators = try makeAuthenticators(config, client: needsClient ? UpstreamClient() : nil)
         let locals = authenticators.compactMap { $0 as? LocalAuthenticator }
         let keys = try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory)
         let store: any GrantStore = MemoryGrantStore()
@@ -20,7 +23,7 @@ extension Gateway {
     /// Checks what `GatewayConfig.parse` cannot: that every part can be built (password hashes, supported
     /// authenticator and store types). Touches no files and no keys.
     public static func validate(_ config: GatewayConfig) throws(ConfigError) {
-        _ = try makeAuthenticators(config)
+        _ = try makeAuthenticators(config, client: nil)
     }
 
     /// The registry of dialects: adding one is one line here.
@@ -36,10 +39,11 @@ extension Gateway {
     }
 
     /// The authenticator chain in configured order, every problem reported at once.
-    static func makeAuthenticators(_ config: GatewayConfig) throws(ConfigError) -> [any Authenticator] {
+    /// `client` is the one libcurl client every upstream authenticator shares; `nil` only checks the settings.
+    static func makeAuthenticators(_ config: GatewayConfig, client: UpstreamClient?) throws(ConfigError) -> [any Authenticator] {
         var issues: [ConfigIssue] = []
         var chain: [any Authenticator] = []
-        for (index, settings) in config.authenticators.enumerated() {
+        for settings in config.authenticators {
             switch settings {
             case .local(let local):
                 do throws(ConfigError) {
@@ -47,10 +51,8 @@ extension Gateway {
                 } catch {
                     issues += error.issues
                 }
-            case .upstream:
-                issues.append(ConfigIssue(
-                    path: "authenticators[\(index)].type",
-                    message: "upstream authenticators are not available in this version (local only)"))
+            case .upstream(let upstream):
+                if let client { chain.append(UpstreamAuthenticator(settings: upstream, client: client)) }
             }
         }
         if config.store.type != .memory {

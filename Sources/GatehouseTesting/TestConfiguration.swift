@@ -62,3 +62,22 @@ public enum TestConfiguration {
         return try GatewayConfig.parse(Array(json(stateDirectory: directory, servicestack: servicestack).utf8))
     }
 }
+
+extension TestConfiguration {
+    /// A front gateway whose only authenticator forwards to a legacy upstream in `dialect` at `url`.
+    public static func front(upstream dialect: DialectID, url: String) throws -> GatewayConfig {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-front-\(UUID().uuidString)").path
+        let json = """
+            {
+              "server": { "host": "127.0.0.1", "port": 0 },
+              "stateDirectory": "\(directory)",
+              "dialects": { "aspnet": { "routes": ["1"] }, "baas": { "apiKeys": ["\(apiKey)"] } },
+              "authenticators": [
+                { "name": "legacy-\(dialect.rawValue)", "type": "upstream", "dialect": "\(dialect.rawValue)",
+                  "url": "\(url)", "timeoutSeconds": 5, "apiKey": "\(apiKey)" }
+              ]
+            }
+            """
+        return try GatewayConfig.parse(Array(json.utf8))
+    }
+}

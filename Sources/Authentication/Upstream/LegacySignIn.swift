@@ -1,0 +1,53 @@
+import Foundation
+import GatehouseCore
+import Upstream
+
+/// How one legacy dialect is spoken to an upstream: the sign-in request it expects, and what its answer means.
+protocol LegacySignIn: Sendable {
+    /// The upstream request for `request`; `nil` when this dialect cannot carry the credential (not ours).
+    func request(for request: SignInRequest, url: String) -> UpstreamRequest?
+    /// The identity an answer vouches for. Throws `AuthFailure.invalidCredentials` when the upstream refused the
+    /// credential, and `LegacyAnswerError` when the answer is not what the dialect promises.
+    func identity(from response: UpstreamResponse, authenticator: String) throws -> Identity
+}
+
+/// An upstream answer that does not follow its dialect: an outage, never a wrong password.
+struct LegacyAnswerError: Error {}
+
+extension LegacySignIn {
+    /// A JSON POST with the given members.
+    func jsonPost(_ url: String, _ body: JSONValue, headers: [(String, String)] = []) -> UpstreamRequest {
+        UpstreamRequest(
+            method: "POST", url: url,
+            headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers, body: body.bytes)
+    }
+
+    /// The body of a 2xx answer as a JSON object; 401/400 are a refusal, anything else garbage.
+    func object(_ response: UpstreamResponse, refusedWith refusals: Set<Int> = [400, 401, 403]) throws -> JSONValue {
+        if refusals.contains(response.status) { throw AuthFailure.invalidCredentials }
+        guard (200..<300).contains(response.status), let json = JSONValue.parse(response.body), case .object = json else {
+            throw LegacyAnswerError()
+        }
+        return json
+    }
+
+    /// A minimal identity for an upstream user, its subject stable per (authenticator, user name).
+    func identity(userName: String, authenticator: String) -> Identity {
+        let now = Date()
+        return Identity(
+            subject: NameBasedUUID.upstreamUser(authenticator: authenticator, userName: userName), userName: userName,
+            createdAt: now, updatedAt: now, authenticator: authenticator)
+    }
+}
+
+/// The password of a credential, if it is one.
+func passwordCredential(_ request: SignInRequest) -> (login: String, secret: String)? {
+    guard case .password(let login, let secret) = request.credential else { return nil }
+    return (login, secret)
+}
+
+/// Role names from a JSON array of strings.
+func roleNames(_ value: JSONValue?) -> [Role] {
+    guard case .array(let items)? = value else { return [] }
+    return items.compactMap(\.stringValue).map { Role(name: $0, id: NameBasedUUID.role($0), displayName: $0) }
+}

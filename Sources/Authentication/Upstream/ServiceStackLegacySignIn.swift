@@ -1,0 +1,25 @@
+import GatehouseCore
+import Upstream
+
+/// ServiceStack `/auth/credentials` upstream (seed 004), answered with an `AuthenticateResponse`.
+struct ServiceStackLegacySignIn: LegacySignIn {
+    func request(for request: SignInRequest, url: String) -> UpstreamRequest? {
+        guard let (login, secret) = passwordCredential(request) else { return nil }
+        return jsonPost(url, .object([
+            ("UserName", .string(login)), ("Password", .string(secret)), ("RememberMe", .bool(request.remember)),
+        ]))
+    }
+
+    func identity(from response: UpstreamResponse, authenticator: String) throws -> Identity {
+        let json = try object(response)
+        guard let userName = json.member(caseInsensitive: "UserName")?.stringValue else { throw LegacyAnswerError() }
+        var identity = identity(userName: userName, authenticator: authenticator)
+        identity.displayName = json.member(caseInsensitive: "DisplayName")?.stringValue
+        identity.roles = roleNames(json.member(caseInsensitive: "Roles"))
+        if case .array(let perms)? = json.member(caseInsensitive: "Permissions") {
+            identity.permissions = perms.compactMap(\.stringValue)
+        }
+        if let id = json.member(caseInsensitive: "UserId")?.stringValue.flatMap(Int.init) { identity.numericID = id }
+        return identity
+    }
+}

@@ -1,0 +1,50 @@
+import GatehouseCore
+import Logging
+import Upstream
+
+/// Authenticates against a legacy system's own sign-in endpoint, in that system's dialect, whatever dialect
+/// the caller used. The upstream refusing is a wrong password; the upstream down, slow or answering garbage
+/// is `upstreamUnavailable` — never reported as a wrong password.
+public struct UpstreamAuthenticator: Authenticator {
+    public let name: String
+    let settings: UpstreamAuthenticatorSettings
+    let client: UpstreamClient
+    let legacy: any LegacySignIn
+    let logger: Logger
+
+    public init(settings: UpstreamAuthenticatorSettings, client: UpstreamClient, logger: Logger = Logger(label: "gatehouse.upstream")) {
+        self.name = settings.name
+        self.settings = settings
+        self.client = client
+        self.logger = logger
+        self.legacy = switch settings.dialect {
+        case .aspnet: AspNetLegacySignIn()
+        case .sso: SSOLegacySignIn()
+        case .webapi: WebAPILegacySignIn()
+        case .baas: BaaSLegacySignIn(apiKey: settings.apiKey)
+        case .servicestack: ServiceStackLegacySignIn()
+        }
+    }
+
+    public func authenticate(_ request: SignInRequest) async throws -> Identity? {
+        guard var outgoing = legacy.request(for: request, url: settings.url) else { return nil }
+        outgoing.timeoutSeconds = Double(settings.timeoutSeconds)
+        let response: UpstreamResponse
+        do {
+            response = try await client.send(outgoing)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.warning("upstream unreachable", metadata: ["upstream": "\(name)", "error": "\(error)"])
+            throw AuthFailure.upstreamUnavailable(upstream: name)
+        }
+        do {
+            return try legacy.identity(from: response, authenticator: name)
+        } catch let failure as AuthFailure {
+            throw failure
+        } catch {
+            logger.warning("upstream answered outside its dialect", metadata: ["upstream": "\(name)", "status": "\(response.status)"])
+            throw AuthFailure.upstreamUnavailable(upstream: name)
+        }
+    }
+}
