@@ -32,6 +32,9 @@ final class CurlMultiLoop: Sendable {
         let multi = curl_multi_init()
         if let multi {
             _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Self.maxConnectionsPerHost)
+            // Keep every connection the per-host limit allows in the cache: libcurl's default cache size
+            // follows the number of transfers added, and closes connections when a burst drains.
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maxConnectionsPerHost * 8)
         }
         self.multi = multi
         let thread = Thread { [self] in self.run() }
