@@ -50,11 +50,24 @@ public struct Gateway: Sendable {
                 logger.debug("sign-in granted", metadata: ["subject": "\(identity.subject)", "authenticator": "\(identity.authenticator)"])
                 return .signedIn(signedIn)
             case .resolve(let artifact):
-                guard let artifact, let grant = try await resolveAny(artifact)?.0 else {
+                guard let artifact else { return .failed(.invalidCredentials) }
+                if let grant = try await resolveAny(artifact)?.0 {
+                    return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
+                }
+                guard case .bearer(let token) = artifact else {
                     logger.debug("artifact refused", metadata: ["reason": "invalid_artifact"])
                     return .failed(.invalidCredentials)
                 }
-                return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
+                // Not one of ours: an upstream that speaks a bearer dialect (sso) may know the token.
+                let request = SignInRequest(credential: .bearer(token), dialect: .sso)
+                do {
+                    let identity = try await chain.authenticate(request)
+                    let grant = try await grants.issue(identity, for: request, kinds: []).grant
+                    return .resolved(grant, artifacts: IssuedArtifacts())
+                } catch let failure as AuthFailure {
+                    logger.debug("artifact refused", metadata: ["reason": "\(Self.reason(failure))"])
+                    return .failed(failure)
+                }
             case .signOut(let artifact):
                 if let artifact, let recognised = try await resolveAny(artifact)?.1 {
                     try await grants.revoke(recognised)

@@ -81,3 +81,33 @@ import Testing
         }
     }
 }
+
+/// The SSO door in front of an SSO upstream: a token the front does not know is presented upstream as is.
+@Suite struct SSOUpstreamTests {
+    @Test func unknownBearerIsAskedOfTheSSOUpstream() async throws {
+        let legacy = try await GatehouseApplication.make(config: try TestConfiguration.make(), port: 0)
+        try await legacy.test(.live) { legacyClient in
+            let port = try #require(legacyClient.port)
+            let signIn = try await GatewayClient(client: legacyClient).post(
+                "/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"admin@example.com","client_secret":"admin-pass"}"#)
+            let token = try #require(signIn.json?["access_token"]?.stringValue)
+            let config = try TestConfiguration.front(upstream: .sso, url: "http://127.0.0.1:\(port)/api/v2/sso/signin/")
+            try await withLiveGateway(config) { front in
+                let good = try await front.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")])
+                #expect(good.status == 200)
+                #expect(good.text == #"{"id":1,"ext_id":1001,"username":"Admin","role":"admin","tags":[7,9]}"#)
+                let bad = try await front.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer not-a-token")])
+                #expect(bad.status == 401)
+                #expect(bad.header("WWW-Authenticate") == #"Bearer error="invalid_token""#)
+                // A password sign-in cannot be carried to an SSO upstream: refused as invalid credentials.
+                let password = try await front.post("/auth/credentials", json: #"{"UserName":"Admin","Password":"admin-pass"}"#)
+                #expect(password.status == 401)
+            }
+        }
+        let down = try TestConfiguration.front(upstream: .sso, url: "http://127.0.0.1:1/api/v2/sso/signin/")
+        try await withLiveGateway(down) { front in
+            let reply = try await front.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer some-token")])
+            #expect(reply.status == 503)
+        }
+    }
+}
