@@ -21,4 +21,25 @@ public protocol Authenticator: Sendable {
     /// nil: this authenticator does not know the login (the chain goes on).
     /// Throws AuthFailure (e.g. .invalidCredentials) when it knows the user and refuses: the chain stops.
     func authenticate(_ request: SignInRequest) async throws -> Identity?
+    /// Like `authenticate`, plus the artifacts a legacy upstream issued for this sign-in (its cookie, its
+    /// token), which the grant keeps so the legacy service can see its own session later.
+    func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated?
+}
+
+/// An identity with the legacy upstream's own artifacts for it, by name (`cookie:ss-id`, `bearer`).
+public struct Authenticated: Sendable {
+    public var identity: Identity
+    public var upstreamArtifacts: [String: String]
+
+    public init(identity: Identity, upstreamArtifacts: [String: String] = [:]) {
+        self.identity = identity
+        self.upstreamArtifacts = upstreamArtifacts
+    }
+}
+
+extension Authenticator {
+    /// Authenticators without an upstream keep no artifacts.
+    public func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated? {
+        try await authenticate(request).map { Authenticated(identity: $0) }
+    }
 }

@@ -13,10 +13,15 @@ public struct AuthenticatorChain: Sendable {
     /// The first authenticator that knows the login decides; nobody knows it -> throws AuthFailure.invalidCredentials.
     /// Errors that are not AuthFailure are rethrown as is.
     public func authenticate(_ request: SignInRequest) async throws -> Identity {
+        try await authenticateKeepingArtifacts(request).identity
+    }
+
+    /// `authenticate`, with the upstream artifacts of the authenticator that decided.
+    public func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated {
         for authenticator in authenticators {
             // A throw ends the chain on purpose: the user's own authenticator refused them.
-            if let identity = try await authenticator.authenticate(request) {
-                return identity
+            if let authenticated = try await authenticator.authenticateKeepingArtifacts(request) {
+                return authenticated
             }
         }
         throw AuthFailure.invalidCredentials

@@ -39,14 +39,16 @@ public struct Gateway: Sendable {
         do {
             switch action {
             case .signIn(let request):
-                let identity: Identity
+                let authenticated: Authenticated
                 do {
-                    identity = try await chain.authenticate(request)
+                    authenticated = try await chain.authenticateKeepingArtifacts(request)
                 } catch let failure as AuthFailure {
                     logger.debug("sign-in denied", metadata: ["reason": "\(Self.reason(failure))", "credential": "\(request.credential)"])
                     return .failed(failure)
                 }
-                let signedIn = try await grants.issue(identity, for: request, kinds: kinds)
+                let identity = authenticated.identity
+                let signedIn = try await grants.issue(
+                    identity, for: request, kinds: kinds, upstreamArtifacts: authenticated.upstreamArtifacts)
                 logger.debug("sign-in granted", metadata: ["subject": "\(identity.subject)", "authenticator": "\(identity.authenticator)"])
                 return .signedIn(signedIn)
             case .resolve(let artifact):
@@ -61,8 +63,9 @@ public struct Gateway: Sendable {
                 // Not one of ours: an upstream that speaks a bearer dialect (sso) may know the token.
                 let request = SignInRequest(credential: .bearer(token), dialect: .sso)
                 do {
-                    let identity = try await chain.authenticate(request)
-                    let grant = try await grants.issue(identity, for: request, kinds: []).grant
+                    let authenticated = try await chain.authenticateKeepingArtifacts(request)
+                    let grant = try await grants.issue(
+                        authenticated.identity, for: request, kinds: [], upstreamArtifacts: authenticated.upstreamArtifacts).grant
                     return .resolved(grant, artifacts: IssuedArtifacts())
                 } catch let failure as AuthFailure {
                     logger.debug("artifact refused", metadata: ["reason": "\(Self.reason(failure))"])

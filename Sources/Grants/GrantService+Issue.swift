@@ -3,11 +3,14 @@ import GatehouseCore
 
 extension GrantService {
     /// Creates one grant for `identity` and mints the artifacts of `kinds`.
-    public func issue(_ identity: Identity, for request: SignInRequest, kinds: Set<ArtifactKind>) async throws -> SignedIn {
+    public func issue(
+        _ identity: Identity, for request: SignInRequest, kinds: Set<ArtifactKind>, upstreamArtifacts: [String: String] = [:]
+    ) async throws -> SignedIn {
         let issuedAt = now()
         let grant = Grant(
             id: SessionHandles.grantID(), identity: identity, dialect: request.dialect, issuedAt: issuedAt,
-            expiresAt: issuedAt.addingTimeInterval(grantLifetime(for: request.dialect)), persistent: request.remember)
+            expiresAt: issuedAt.addingTimeInterval(grantLifetime(for: request.dialect)), persistent: request.remember,
+            upstreamArtifacts: upstreamArtifacts)
         try await store.save(grant)
 
         var artifacts = IssuedArtifacts()

@@ -26,4 +26,8 @@ struct AspNetLegacySignIn: LegacySignIn {
         }
         return identity
     }
+
+    func artifacts(from response: UpstreamResponse) -> [String: String] {
+        cookie(".AspNet.ApplicationCookie", in: response).map { ["cookie:.AspNet.ApplicationCookie": $0] } ?? [:]
+    }
 }

@@ -25,4 +25,8 @@ struct BaaSLegacySignIn: LegacySignIn {
         if case .bool(let active)? = json["active"] { identity.active = active }
         return identity
     }
+
+    func artifacts(from response: UpstreamResponse) -> [String: String] {
+        JSONValue.parse(response.body)?["sessionToken"]?.stringValue.map { ["bearer": $0] } ?? [:]
+    }
 }

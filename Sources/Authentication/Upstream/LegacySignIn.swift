@@ -9,6 +9,8 @@ protocol LegacySignIn: Sendable {
     /// The identity an answer vouches for. Throws `AuthFailure.invalidCredentials` when the upstream refused the
     /// credential, and `LegacyAnswerError` when the answer is not what the dialect promises.
     func identity(from response: UpstreamResponse, authenticator: String) throws -> Identity
+    /// The upstream's own artifacts in a successful answer, by name (`cookie:<name>`, `bearer`).
+    func artifacts(from response: UpstreamResponse) -> [String: String]
 }
 
 /// An upstream answer that does not follow its dialect: an outage, never a wrong password.
@@ -29,6 +31,16 @@ extension LegacySignIn {
             throw LegacyAnswerError()
         }
         return json
+    }
+
+    /// The value a `Set-Cookie` header of the answer gives cookie `name`.
+    func cookie(_ name: String, in response: UpstreamResponse) -> String? {
+        for (header, value) in response.headers where header.lowercased() == "set-cookie" {
+            let pair = value.split(separator: ";", maxSplits: 1).first ?? ""
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name, !parts[1].isEmpty { return String(parts[1]) }
+        }
+        return nil
     }
 
     /// A minimal identity for an upstream user, its subject stable per (authenticator, user name).

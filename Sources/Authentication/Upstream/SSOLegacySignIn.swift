@@ -20,4 +20,7 @@ struct SSOLegacySignIn: LegacySignIn {
         }
         return identity
     }
+
+    /// The caller's own token is what the SSO upstream knows the session by; nothing new is issued.
+    func artifacts(from response: UpstreamResponse) -> [String: String] { [:] }
 }

@@ -22,4 +22,12 @@ struct ServiceStackLegacySignIn: LegacySignIn {
         if let id = json.member(caseInsensitive: "UserId")?.stringValue.flatMap(Int.init) { identity.numericID = id }
         return identity
     }
+
+    func artifacts(from response: UpstreamResponse) -> [String: String] {
+        var kept: [String: String] = [:]
+        if let id = cookie("ss-id", in: response) { kept["cookie:ss-id"] = id }
+        if let pid = cookie("ss-pid", in: response) { kept["cookie:ss-pid"] = pid }
+        if let bearer = JSONValue.parse(response.body)?.member(caseInsensitive: "BearerToken")?.stringValue { kept["bearer"] = bearer }
+        return kept
+    }
 }

@@ -27,6 +27,10 @@ public struct UpstreamAuthenticator: Authenticator {
     }
 
     public func authenticate(_ request: SignInRequest) async throws -> Identity? {
+        try await authenticateKeepingArtifacts(request)?.identity
+    }
+
+    public func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated? {
         guard var outgoing = legacy.request(for: request, url: settings.url) else { return nil }
         outgoing.timeoutSeconds = Double(settings.timeoutSeconds)
         let response: UpstreamResponse
@@ -39,7 +43,8 @@ public struct UpstreamAuthenticator: Authenticator {
             throw AuthFailure.upstreamUnavailable(upstream: name)
         }
         do {
-            return try legacy.identity(from: response, authenticator: name)
+            let identity = try legacy.identity(from: response, authenticator: name)
+            return Authenticated(identity: identity, upstreamArtifacts: legacy.artifacts(from: response))
         } catch let failure as AuthFailure {
             throw failure
         } catch {

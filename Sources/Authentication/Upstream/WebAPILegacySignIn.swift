@@ -22,6 +22,10 @@ struct WebAPILegacySignIn: LegacySignIn {
         return identity
     }
 
+    func artifacts(from response: UpstreamResponse) -> [String: String] {
+        JSONValue.parse(response.body)?["access_token"]?.stringValue.map { ["bearer": $0] } ?? [:]
+    }
+
     /// The payload of a JWT. The upstream is trusted as the party we called over the configured URL; its
     /// signing keys are not ours to know, so the signature is not checked here.
     static func claims(of token: String) -> JSONValue? {
