@@ -24,6 +24,8 @@ public protocol Authenticator: Sendable {
     /// Like `authenticate`, plus the artifacts a legacy upstream issued for this sign-in (its cookie, its
     /// token), which the grant keeps so the legacy service can see its own session later.
     func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated?
+    /// Ends the upstream's own session for a grant it vouched for, where its dialect has a sign-out.
+    func signOut(upstreamArtifacts: [String: String]) async
 }
 
 /// An identity with the legacy upstream's own artifacts for it, by name (`cookie:ss-id`, `bearer`).
@@ -42,4 +44,7 @@ extension Authenticator {
     public func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated? {
         try await authenticate(request).map { Authenticated(identity: $0) }
     }
+
+    /// Authenticators without an upstream have no session elsewhere to end.
+    public func signOut(upstreamArtifacts: [String: String]) async {}
 }

@@ -72,8 +72,13 @@ public struct Gateway: Sendable {
                     return .failed(failure)
                 }
             case .signOut(let artifact):
-                if let artifact, let recognised = try await resolveAny(artifact)?.1 {
+                if let artifact, let (grant, recognised) = try await resolveAny(artifact) {
                     try await grants.revoke(recognised)
+                    if !grant.upstreamArtifacts.isEmpty,
+                        let vouching = chain.authenticators.first(where: { $0.name == grant.identity.authenticator })
+                    {
+                        await vouching.signOut(upstreamArtifacts: grant.upstreamArtifacts)
+                    }
                 }
                 return .signedOut
             case .refresh(let token):

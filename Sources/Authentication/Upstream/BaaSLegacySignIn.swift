@@ -26,6 +26,13 @@ struct BaaSLegacySignIn: LegacySignIn {
         return identity
     }
 
+    /// `GET …/signout` with the session token, as the BaaS SDKs call it.
+    func signOutRequest(upstreamArtifacts: [String: String], signInURL: String) -> UpstreamRequest? {
+        guard let token = upstreamArtifacts["bearer"] else { return nil }
+        let key = apiKey.map { [("X-Api-Key", $0)] } ?? []
+        return UpstreamRequest(method: "GET", url: sibling(signInURL, "signout"), headers: key + [("Authorization", "Bearer \(token)")])
+    }
+
     func artifacts(from response: UpstreamResponse) -> [String: String] {
         JSONValue.parse(response.body)?["sessionToken"]?.stringValue.map { ["bearer": $0] } ?? [:]
     }

@@ -11,6 +11,18 @@ protocol LegacySignIn: Sendable {
     func identity(from response: UpstreamResponse, authenticator: String) throws -> Identity
     /// The upstream's own artifacts in a successful answer, by name (`cookie:<name>`, `bearer`).
     func artifacts(from response: UpstreamResponse) -> [String: String]
+    /// The dialect's sign-out request for a kept session; `nil` where the dialect has none.
+    func signOutRequest(upstreamArtifacts: [String: String], signInURL: String) -> UpstreamRequest?
+}
+
+extension LegacySignIn {
+    func signOutRequest(upstreamArtifacts: [String: String], signInURL: String) -> UpstreamRequest? { nil }
+
+    /// `signInURL` with its last path segment replaced (`…/auth/signin` → `…/auth/signout`).
+    func sibling(_ signInURL: String, _ segment: String) -> String {
+        guard let slash = signInURL.lastIndex(of: "/") else { return signInURL }
+        return signInURL[...slash] + segment
+    }
 }
 
 /// An upstream answer that does not follow its dialect: an outage, never a wrong password.

@@ -23,6 +23,15 @@ struct ServiceStackLegacySignIn: LegacySignIn {
         return identity
     }
 
+    /// `POST …/auth/logout` carrying the session's `ss-id` cookie and bearer token.
+    func signOutRequest(upstreamArtifacts: [String: String], signInURL: String) -> UpstreamRequest? {
+        var headers: [(String, String)] = [("Accept", "application/json")]
+        if let id = upstreamArtifacts["cookie:ss-id"] { headers.append(("Cookie", "ss-id=\(id)")) }
+        if let bearer = upstreamArtifacts["bearer"] { headers.append(("Authorization", "Bearer \(bearer)")) }
+        guard headers.count > 1 else { return nil }
+        return UpstreamRequest(method: "POST", url: sibling(signInURL, "logout"), headers: headers)
+    }
+
     func artifacts(from response: UpstreamResponse) -> [String: String] {
         var kept: [String: String] = [:]
         if let id = cookie("ss-id", in: response) { kept["cookie:ss-id"] = id }

@@ -26,6 +26,20 @@ public struct UpstreamAuthenticator: Authenticator {
         }
     }
 
+    /// Best effort: a failed upstream sign-out is logged; the grant is revoked at the front door regardless.
+    public func signOut(upstreamArtifacts: [String: String]) async {
+        guard var request = legacy.signOutRequest(upstreamArtifacts: upstreamArtifacts, signInURL: settings.url) else { return }
+        request.timeoutSeconds = Double(settings.timeoutSeconds)
+        do {
+            let response = try await client.send(request)
+            if !(200..<300).contains(response.status) {
+                logger.warning("upstream sign-out refused", metadata: ["upstream": "\(name)", "status": "\(response.status)"])
+            }
+        } catch {
+            logger.warning("upstream sign-out failed", metadata: ["upstream": "\(name)", "error": "\(error)"])
+        }
+    }
+
     public func authenticate(_ request: SignInRequest) async throws -> Identity? {
         try await authenticateKeepingArtifacts(request)?.identity
     }
