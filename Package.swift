@@ -84,7 +84,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "GatehouseTesting", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], swiftSettings: strict),
         .testTarget(name: "DialectsTests", dependencies: ["Dialects", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "AuthenticationTests", dependencies: ["Authentication"], resources: [.copy("Vectors")], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import GatehouseTesting
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -15,23 +16,7 @@ enum TestUpstreamServer {
 
     /// Runs `body` with the port of a freshly started server, then stops the server.
     static func with<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router(),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            }
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            let result = try await body(port)
-            group.cancelAll()
-            return result
-        }
+        try await LoopbackServer.run(router(), body)
     }
 
     private static func router() -> Router<PeerRequestContext> {

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseTesting
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -17,21 +18,7 @@ final class LegacyWebAPIServer: Sendable {
 
     /// Runs `body` with the port the server listens on, then stops it.
     func run<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            })
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = stream.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            let result = try await body(port)
-            group.cancelAll()
-            return result
-        }
+        try await LoopbackServer.run(router(), body)
     }
 
     private func router() -> Router<PeerContext> {
