@@ -61,6 +61,9 @@ final class CurlTransfer: @unchecked Sendable {
         try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeoutSeconds))
         try set(CURLOPT_TCP_KEEPALIVE, 1)
         try set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        if let caFile = request.tls.caFile { try set(CURLOPT_CAINFO, caFile) }
+        if let certificate = request.tls.clientCertificate { try set(CURLOPT_SSLCERT, certificate) }
+        if let key = request.tls.clientKey { try set(CURLOPT_SSLKEY, key) }
         try configureHeaders(request.headers)
         try configureMethodAndBody(method: request.method, body: request.body)
         try configureCallbacks()

@@ -15,6 +15,8 @@ public struct UpstreamRequest: Sendable {
     public var timeoutSeconds: Double
     /// Upper bound for establishing the connection, in seconds.
     public var connectTimeoutSeconds: Double
+    /// TLS trust and identity for `https` upstreams; verification of the peer is always on.
+    public var tls: UpstreamTLS = UpstreamTLS()
 
     /// Creates a request; defaults suit an interactive sign-in call (5 s total, 2 s to connect).
     public init(

@@ -71,6 +71,16 @@ import Testing
         ])
     }
 
+    @Test func upstreamTLSSettingsAreReadAndAClientCertificateNeedsItsKey() throws {
+        let config = try GatewayConfig.parse(Array(#"{"authenticators":[{"name":"u","type":"upstream","dialect":"webapi","url":"https://h.example/api/Account/SignIn","caFile":"/etc/ca.pem","connectTimeoutSeconds":3}]}"#.utf8))
+        guard case .upstream(let upstream) = config.authenticators.first else { Issue.record("no upstream"); return }
+        #expect(upstream.caFile == "/etc/ca.pem")
+        #expect(upstream.connectTimeoutSeconds == 3)
+        #expect(upstream.timeoutSeconds == 5)
+        #expect(issues(#"{"authenticators":[{"name":"u","type":"upstream","dialect":"sso","url":"https://h.example/","clientCertificate":"/c.pem"}]}"#)
+            == ["authenticators[0].clientKey: is required with clientCertificate"])
+    }
+
     @Test func notJSONAtAll() {
         #expect(issues("{") == ["(root): is not valid JSON"])
         #expect(issues("[]") == ["(root): must be an object"])

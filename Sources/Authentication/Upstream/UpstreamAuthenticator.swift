@@ -29,7 +29,7 @@ public struct UpstreamAuthenticator: Authenticator {
     /// Best effort: a failed upstream sign-out is logged; the grant is revoked at the front door regardless.
     public func signOut(upstreamArtifacts: [String: String]) async {
         guard var request = legacy.signOutRequest(upstreamArtifacts: upstreamArtifacts, signInURL: settings.url) else { return }
-        request.timeoutSeconds = Double(settings.timeoutSeconds)
+        applySettings(to: &request)
         do {
             let response = try await client.send(request)
             if !(200..<300).contains(response.status) {
@@ -46,7 +46,7 @@ public struct UpstreamAuthenticator: Authenticator {
 
     public func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated? {
         guard var outgoing = legacy.request(for: request, url: settings.url) else { return nil }
-        outgoing.timeoutSeconds = Double(settings.timeoutSeconds)
+        applySettings(to: &outgoing)
         let response: UpstreamResponse
         do {
             response = try await client.send(outgoing)
@@ -65,5 +65,12 @@ public struct UpstreamAuthenticator: Authenticator {
             logger.warning("upstream answered outside its dialect", metadata: ["upstream": "\(name)", "status": "\(response.status)"])
             throw AuthFailure.upstreamUnavailable(upstream: name)
         }
+    }
+
+    /// This upstream's timeouts and TLS settings on a request to it.
+    private func applySettings(to request: inout UpstreamRequest) {
+        request.timeoutSeconds = Double(settings.timeoutSeconds)
+        request.connectTimeoutSeconds = Double(settings.connectTimeoutSeconds)
+        request.tls = UpstreamTLS(caFile: settings.caFile, clientCertificate: settings.clientCertificate, clientKey: settings.clientKey)
     }
 }

@@ -97,8 +97,14 @@ extension GatewayConfig {
                 let url = r.string("url", required: true) ?? ""
                 if !url.isEmpty, !isHTTPURL(url) { log.add(r.childPath("url"), "must be an http or https URL") }
                 let timeout = r.int("timeoutSeconds", range: 1...300) ?? 5
+                let certificate = r.string("clientCertificate"), key = r.string("clientKey")
+                if (certificate == nil) != (key == nil) {
+                    log.add(r.childPath(certificate == nil ? "clientCertificate" : "clientKey"), "is required with \(certificate == nil ? "clientKey" : "clientCertificate")")
+                }
                 return .upstream(UpstreamAuthenticatorSettings(
-                    name: name, dialect: dialect ?? .aspnet, url: url, timeoutSeconds: timeout, apiKey: r.string("apiKey")))
+                    name: name, dialect: dialect ?? .aspnet, url: url, timeoutSeconds: timeout, apiKey: r.string("apiKey"),
+                    connectTimeoutSeconds: r.int("connectTimeoutSeconds", range: 1...60) ?? 2,
+                    caFile: r.string("caFile"), clientCertificate: certificate, clientKey: key))
             case nil:
                 return nil
             case let other?:

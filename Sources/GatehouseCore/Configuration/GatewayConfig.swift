@@ -162,6 +162,11 @@ public struct UpstreamAuthenticatorSettings: Sendable {
     public var timeoutSeconds: Int
     /// The `X-Api-Key` Gatehouse presents to a BaaS upstream.
     public var apiKey: String?
+    public var connectTimeoutSeconds: Int
+    /// PEM files: CAs to trust, and a client certificate and key for mutual TLS.
+    public var caFile: String?
+    public var clientCertificate: String?
+    public var clientKey: String?
 }
 
 public enum StoreKind: String, Sendable {
