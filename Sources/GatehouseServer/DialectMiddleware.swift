@@ -1,4 +1,5 @@
 import Dialects
+import Foundation
 import Hummingbird
 import Logging
 
@@ -10,11 +11,24 @@ struct DialectMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
-        if let response = await gateway.respond(to: wire, logger: context.logger) {
+        // Every log line of a request carries its id; a caller's own id is kept when it is a sane token.
+        let requestID = wire.headers["X-Request-Id"].flatMap(Self.saneRequestID) ?? UUID().uuidString.lowercased()
+        var logger = context.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        if var response = await gateway.respond(to: wire, logger: logger) {
+            response.headers.add("X-Request-Id", requestID)
             return response.hummingbirdResponse
         }
         var request = request
         request.body = .init(buffer: .init(bytes: wire.body))
         return try await next(request, context)
+    }
+
+    /// A caller-supplied request id, if it is short and made of token characters (it ends up in logs).
+    static func saneRequestID(_ value: String) -> String? {
+        guard (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") })
+        else { return nil }
+        return value
     }
 }

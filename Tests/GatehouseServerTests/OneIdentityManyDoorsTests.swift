@@ -92,6 +92,15 @@ import Testing
         }
     }
 
+    @Test func everyDialectAnswerCarriesARequestID() async throws {
+        try await withLiveGateway { client in
+            let mine = try await client.send("POST", "/api/v2/sso/signin/", headers: [("X-Request-Id", "abc-123")])
+            #expect(mine.header("X-Request-Id") == "abc-123")
+            let generated = try await client.send("POST", "/api/v2/sso/signin/", headers: [("X-Request-Id", "bad id with spaces")])
+            #expect(generated.header("X-Request-Id")?.count == 36)
+        }
+    }
+
     @Test func healthAnswersOK() async throws {
         try await withLiveGateway { client in
             let reply = try await client.get("/healthz")
