@@ -53,7 +53,7 @@ public struct Gateway: Sendable {
                 return .signedIn(signedIn)
             case .resolve(let artifact):
                 guard let artifact else { return .failed(.invalidCredentials) }
-                if let grant = try await resolveAny(artifact)?.0 {
+                if let grant = try await resolveAny(artifact) {
                     return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
                 }
                 guard case .bearer(let token) = artifact else {
@@ -72,8 +72,8 @@ public struct Gateway: Sendable {
                     return .failed(failure)
                 }
             case .signOut(let artifact):
-                if let artifact, let (grant, recognised) = try await resolveAny(artifact) {
-                    try await grants.revoke(recognised)
+                if let artifact, let grant = try await resolveAny(artifact) {
+                    try await grants.revoke(grant)
                     if !grant.upstreamArtifacts.isEmpty,
                         let vouching = chain.authenticators.first(where: { $0.name == grant.identity.authenticator })
                     {
@@ -99,16 +99,15 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// The grant behind an artifact of any dialect, with the form it was recognised in. A bearer value may be
-    /// any artifact Gatehouse issued: a JWT or session token, and also an ASP.NET ticket or a ServiceStack
-    /// session id sent as a bearer.
-    func resolveAny(_ artifact: PresentedArtifact) async throws -> (Grant, PresentedArtifact)? {
+    /// The grant behind an artifact of any dialect. A bearer value may be any artifact Gatehouse issued:
+    /// a JWT or session token, and also an ASP.NET ticket or a ServiceStack session id sent as a bearer.
+    func resolveAny(_ artifact: PresentedArtifact) async throws -> Grant? {
         var candidates = [artifact]
         if case .bearer(let value) = artifact {
             candidates += [.applicationCookie(value), .serviceStackSession(value)]
         }
         for candidate in candidates {
-            if let grant = try await grants.resolve(candidate) { return (grant, candidate) }
+            if let grant = try await grants.resolve(candidate) { return grant }
         }
         return nil
     }

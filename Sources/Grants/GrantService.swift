@@ -61,6 +61,12 @@ public struct GrantService: Sendable {
     /// Revokes the grant behind an artifact (no-op when none). Every artifact of that grant stops working.
     public func revoke(_ artifact: PresentedArtifact) async throws {
         guard let grant = try await resolve(artifact) else { return }
+        try await revoke(grant)
+    }
+
+    /// Revokes a grant already resolved (no second signature check or store lookup): every artifact of it
+    /// stops working.
+    public func revoke(_ grant: Grant) async throws {
         // A partner grant lives only in its token: the revocation record is what stops it,
         // and it must last as long as the token could (`expiresAt` is the token's `exp`).
         try await store.revoke(id: grant.id, until: grant.expiresAt)
