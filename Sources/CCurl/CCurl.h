@@ -35,6 +35,16 @@ static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long
     return curl_easy_getinfo(handle, info, value);
 }
 
+/// Return values of the data callbacks that pause a transfer or abort it (macros with casts Swift may not import).
+static const size_t ccurl_writefunc_pause = CURL_WRITEFUNC_PAUSE;
+static const size_t ccurl_readfunc_pause = CURL_READFUNC_PAUSE;
+static const size_t ccurl_readfunc_abort = CURL_READFUNC_ABORT;
+
+/// Lets a paused transfer go on in both directions (CURLPAUSE_CONT is a compound macro).
+static inline CURLcode ccurl_easy_unpause(CURL *handle) {
+    return curl_easy_pause(handle, CURLPAUSE_CONT);
+}
+
 /// CURL_GLOBAL_ALL is a compound macro Swift does not import.
 static inline CURLcode ccurl_global_init_all(void) {
     return curl_global_init(CURL_GLOBAL_ALL);

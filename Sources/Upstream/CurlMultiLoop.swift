@@ -13,6 +13,7 @@ final class CurlMultiLoop: Sendable {
     private struct Inbox {
         var additions: [CurlTransfer] = []
         var removals: [CurlTransfer] = []
+        var unpauses: [CurlTransfer] = []
         var isShuttingDown = false
         /// Set by the curl thread just before `curl_multi_cleanup`; no wakeup after that.
         var isClosed = false
@@ -52,7 +53,17 @@ final class CurlMultiLoop: Sendable {
         }
     }
 
-    /// Asks the curl thread to abandon `transfer` (its caller has already been resumed).
+    /// Asks the curl thread to let a paused `transfer` go on (its reader or writer caught up).
+    func unpause(_ transfer: CurlTransfer) {
+        inbox.withLock { inbox in
+            guard !inbox.isClosed, let multi else { return }
+            inbox.unpauses.append(transfer)
+            _ = curl_multi_wakeup(multi)
+        }
+    }
+
+    /// Asks the curl thread to abandon `transfer` (its caller has already been resumed); a no-op
+    /// for a transfer that has ended.
     func remove(_ transfer: CurlTransfer) {
         inbox.withLock { inbox in
             guard !inbox.isClosed, let multi else { return }
@@ -80,20 +91,25 @@ final class CurlMultiLoop: Sendable {
         // Confined to this thread: the transfers the multi handle currently holds, by easy handle.
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         while true {
-            let (additions, removals, isShuttingDown) = inbox.withLock { inbox in
-                defer { inbox.additions = []; inbox.removals = [] }
-                return (inbox.additions, inbox.removals, inbox.isShuttingDown)
+            let (additions, removals, unpauses, isShuttingDown) = inbox.withLock { inbox in
+                defer { inbox.additions = []; inbox.removals = []; inbox.unpauses = [] }
+                return (inbox.additions, inbox.removals, inbox.unpauses, inbox.isShuttingDown)
             }
             // Additions first: a removal may name a transfer queued in the same batch.
             for transfer in additions {
                 if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
                     active[transfer.easy] = transfer
                 } else {
-                    transfer.fail(orSucceedWith: .failure(UpstreamError.transport("curl_multi_add_handle failed")))
+                    transfer.fail(UpstreamError.transport("curl_multi_add_handle failed"))
                 }
             }
             for transfer in removals where active.removeValue(forKey: transfer.easy) != nil {
                 _ = curl_multi_remove_handle(multi, transfer.easy)
+                transfer.fail(CancellationError())
+            }
+            // May call the transfer's callbacks right away, on this thread, as libcurl allows.
+            for transfer in unpauses where active[transfer.easy] != nil {
+                _ = ccurl_easy_unpause(transfer.easy)
             }
             if isShuttingDown { break }
             var running: Int32 = 0
@@ -124,11 +140,11 @@ final class CurlMultiLoop: Sendable {
         let queued = inbox.withLock { inbox in
             inbox.isShuttingDown = true
             inbox.isClosed = true
-            defer { inbox.additions = []; inbox.removals = [] }
+            defer { inbox.additions = []; inbox.removals = []; inbox.unpauses = [] }
             return inbox.additions
         }
         for transfer in Array(active.values) + queued {
-            transfer.fail(orSucceedWith: .failure(UpstreamError.shutDown))
+            transfer.fail(UpstreamError.shutDown)
         }
     }
 }

@@ -20,15 +20,32 @@ public final class UpstreamClient: Sendable {
         loop.shutdown()
     }
 
-    /// Sends `request` and returns the upstream's final response, whatever its status.
+    /// Sends `request` and returns the upstream's final response, whatever its status, with its
+    /// body read whole.
     ///
     /// - Throws: `UpstreamError` when no response arrived (refused, timed out, transport failure,
     ///   client shut down); `CancellationError` promptly when the calling task is cancelled,
     ///   in which case the transfer is abandoned.
     public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        let transfer = try CurlTransfer(request)
+        let response = try await stream(request)
+        let body = try await response.body.collect()
+        return UpstreamResponse(status: response.head.status, headers: response.head.headers, body: body)
+    }
+
+    /// Sends `request` and returns as soon as the response head has arrived; the body streams.
+    ///
+    /// With `body`, the request body is read from it while the request is under way (sent with
+    /// `Content-Length` when its length is known, chunked otherwise) and `request.body` is ignored.
+    /// - Throws: as `send`, for failures before the head arrived.
+    public func stream(_ request: UpstreamRequest, body: UpstreamRequestBody? = nil) async throws -> UpstreamStreamingResponse {
+        let transfer = try CurlTransfer(request, body: body)
         let loop = self.loop
-        return try await withTaskCancellationHandler {
+        body?.attach { [weak transfer] in
+            if let transfer { loop.unpause(transfer) }
+        }
+        // Owns the transfer from here: should this call fail or be cancelled, dropping it stops the transfer.
+        let handle = UpstreamResponseBody.Handle(transfer: transfer, loop: loop)
+        let head = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 // Enqueue under the transfer's lock, so a cancellation (which takes the same
                 // lock) can only ask for removal after the curl thread has been handed the transfer.
@@ -49,6 +66,7 @@ public final class UpstreamClient: Sendable {
                 loop.remove(transfer)
             }
         }
+        return UpstreamStreamingResponse(head: head, body: UpstreamResponseBody(handle: handle))
     }
 
     /// Stops the client's thread. Requests in flight and any sent afterwards fail with
