@@ -59,9 +59,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Proxy",
+            dependencies: ["GatehouseCore", "Grants", "Upstream", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream",
+                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream", "Proxy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +90,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "GatehouseTesting", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy"], swiftSettings: strict),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], swiftSettings: strict),
         .testTarget(name: "DialectsTests", dependencies: ["Dialects", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "AuthenticationTests", dependencies: ["Authentication"], resources: [.copy("Vectors")], swiftSettings: strict),

@@ -1,7 +1,10 @@
 import Dialects
 import Foundation
+import GatehouseCore
 import Hummingbird
+import HTTPTypes
 import Logging
+import Proxy
 
 /// Offers every request to the dialects first; what none of them claims goes on to the router.
 struct DialectMiddleware: RouterMiddleware {
@@ -10,11 +13,25 @@ struct DialectMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
+        let path = request.uri.path
         // Every log line of a request carries its id; a caller's own id is kept when it is a sane token.
-        let requestID = wire.headers["X-Request-Id"].flatMap(Self.saneRequestID) ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[Self.requestIDField].flatMap(Self.saneRequestID) ?? UUID().uuidString.lowercased()
         var logger = context.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
+        guard gateway.claims(method: request.method.rawValue, path: path) else {
+            // Not a sign-in: a proxied route (its body streamed, never collected here), else the router.
+            if let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path) {
+                let head = ProxyRequestHead(
+                    method: request.method.rawValue, path: path, query: nil,
+                    headers: request.head.authority.map { [("Host", $0)] } ?? [], clientAddress: nil, requestID: requestID)
+                if let route = proxy.route(for: head) {
+                    logger[metadataKey: "route"] = "\(route.settings.name)"
+                    return await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
+                }
+            }
+            return try await next(request, context)
+        }
+        let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
         if var response = await gateway.respond(to: wire, logger: logger) {
             response.headers.add("X-Request-Id", requestID)
             return response.hummingbirdResponse
@@ -23,6 +40,8 @@ struct DialectMiddleware: RouterMiddleware {
         request.body = .init(buffer: .init(bytes: wire.body))
         return try await next(request, context)
     }
+
+    static let requestIDField = HTTPField.Name("X-Request-Id")!
 
     /// A caller-supplied request id, if it is short and made of token characters (it ends up in logs).
     static func saneRequestID(_ value: String) -> String? {

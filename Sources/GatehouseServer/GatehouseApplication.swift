@@ -22,9 +22,6 @@ public enum GatehouseApplication {
         router.get("healthz") { _, _ in
             WireResponse.json(200, .object([("status", .string("ok"))])).hummingbirdResponse
         }
-        if !config.routes.isEmpty {
-            logger.warning("routes are configured but the reverse proxy is not part of this version", metadata: ["routes": "\(config.routes.count)"])
-        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),

@@ -1,7 +1,9 @@
+import Foundation
 import Authentication
 import Dialects
 import GatehouseCore
 import Grants
+import Proxy
 import Upstream
 
 extension Gateway {
@@ -9,21 +11,70 @@ extension Gateway {
     /// Throws `ConfigError` for what only shows when the parts are built (an unreadable password hash).
     public static func build(_ config: GatewayConfig) async throws -> Gateway {
         // One libcurl client (one thread, one connection cache) for every upstream, made only when one is configured.
-        let needsClient = config.authenticators.contains { if case .upstream = $0 { true } else { false } }
-        let authenticators = try makeAuthenticators(config, client: needsClient ? UpstreamClient() : nil)
+        let needsClient = !config.routes.isEmpty || config.authenticators.contains { if case .upstream = $0 { true } else { false } }
+        let client = needsClient ? UpstreamClient() : nil
+        let authenticators = try makeAuthenticators(config, client: client)
         let locals = authenticators.compactMap { $0 as? LocalAuthenticator }
         let keys = try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory)
         let store: any GrantStore = MemoryGrantStore()
         let grants = try await GrantService(
             config: config, keys: keys, store: store,
             partnerUser: { id in locals.lazy.compactMap { $0.identity(numericID: id) }.first })
-        return Gateway(dialects: makeDialects(config.dialects), chain: AuthenticatorChain(authenticators), grants: grants)
+        let dialects = makeDialects(config.dialects)
+        try checkRoutes(config, dialects: dialects)
+        var proxy: ReverseProxy?
+        if let client, !config.routes.isEmpty {
+            proxy = ReverseProxy(
+                routes: RouteTable(config.routes), settings: config.proxy, grants: grants, client: client,
+                legacyOrigins: legacyOrigins(config))
+        }
+        return Gateway(dialects: dialects, chain: AuthenticatorChain(authenticators), grants: grants, proxy: proxy)
+    }
+
+    /// Paths Gatehouse answers itself besides the dialects'.
+    static let reservedPaths: Set<String> = ["/healthz", "/.well-known/jwks.json"]
+
+    /// Routes whose prefix Gatehouse itself answers could never be reached: a configuration error.
+    static func checkRoutes(_ config: GatewayConfig, dialects: [any Dialect]) throws(ConfigError) {
+        let gateway = Gateway.Probe(dialects: dialects)
+        var issues: [ConfigIssue] = []
+        for (index, route) in config.routes.enumerated() {
+            var prefix = Substring(route.pathPrefix)
+            while prefix.count > 1, prefix.hasSuffix("/") { prefix = prefix.dropLast() }
+            let path = String(prefix)
+            if reservedPaths.contains(path) || gateway.claims(path) {
+                issues.append(ConfigIssue(
+                    path: "routes[\(index)].pathPrefix", message: "'\(route.pathPrefix)' is answered by Gatehouse itself, so the route is unreachable"))
+            }
+        }
+        if !issues.isEmpty { throw ConfigError(issues: issues) }
+    }
+
+    /// Authenticator name → origin of its upstream URL.
+    static func legacyOrigins(_ config: GatewayConfig) -> [String: String] {
+        var origins: [String: String] = [:]
+        for case .upstream(let upstream) in config.authenticators {
+            origins[upstream.name] = ReverseProxy.origin(of: upstream.url.replacingOccurrences(of: "{route}", with: "route"))
+        }
+        return origins
+    }
+
+    /// Asks the dialects whether they answer a path, with any method.
+    struct Probe {
+        let dialects: [any Dialect]
+
+        func claims(_ path: String) -> Bool {
+            ["GET", "POST"].contains { method in
+                dialects.contains { $0.decode(WireRequest(method: method, path: path)) != nil }
+            }
+        }
     }
 
     /// Checks what `GatewayConfig.parse` cannot: that every part can be built (password hashes, supported
     /// authenticator and store types). Touches no files and no keys.
     public static func validate(_ config: GatewayConfig) throws(ConfigError) {
         _ = try makeAuthenticators(config, client: nil)
+        try checkRoutes(config, dialects: makeDialects(config.dialects))
     }
 
     /// The registry of dialects: adding one is one line here.

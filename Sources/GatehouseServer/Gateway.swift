@@ -4,6 +4,7 @@ import Foundation
 import GatehouseCore
 import Grants
 import Logging
+import Proxy
 
 /// The front door: hands a request to the dialect that claims it, performs what the dialect asks for
 /// (authenticate, issue, resolve, revoke, refresh) and lets the dialect shape the answer.
@@ -11,11 +12,20 @@ public struct Gateway: Sendable {
     let dialects: [any Dialect]
     let chain: AuthenticatorChain
     let grants: GrantService
+    /// The reverse proxy, when routes are configured.
+    let proxy: ReverseProxy?
 
-    public init(dialects: [any Dialect], chain: AuthenticatorChain, grants: GrantService) {
+    public init(dialects: [any Dialect], chain: AuthenticatorChain, grants: GrantService, proxy: ReverseProxy? = nil) {
         self.dialects = dialects
         self.chain = chain
         self.grants = grants
+        self.proxy = proxy
+    }
+
+    /// Whether some dialect answers `method` `path` — decided from method and path alone, before any body is read.
+    func claims(method: String, path: String) -> Bool {
+        let probe = WireRequest(method: method, path: path)
+        return dialects.contains { $0.decode(probe) != nil }
     }
 
     /// The answer of the dialect that claims `request`; `nil` when none does.

@@ -84,6 +84,11 @@ final class CurlTransfer: @unchecked Sendable {
         try set(CURLOPT_URL, request.url)
         try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeoutSeconds))
         try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeoutSeconds))
+        if request.idleTimeoutSeconds > 0 {
+            // Below 1 byte/s for that long (libcurl skips the check while the reader has paused it).
+            try set(CURLOPT_LOW_SPEED_LIMIT, 1)
+            try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(request.idleTimeoutSeconds.rounded(.up))))
+        }
         try set(CURLOPT_TCP_KEEPALIVE, 1)
         try set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
         if let caFile = request.tls.caFile { try set(CURLOPT_CAINFO, caFile) }

@@ -15,6 +15,10 @@ public struct UpstreamRequest: Sendable {
     public var timeoutSeconds: Double
     /// Upper bound for establishing the connection, in seconds.
     public var connectTimeoutSeconds: Double
+    /// The transfer fails with `timedOut` after this many seconds without a byte either way
+    /// (waiting for the response head included; a transfer paused by a slow reader is exempt);
+    /// zero or less: no such limit. For long streams, where a total limit would cut them off.
+    public var idleTimeoutSeconds: Double = 0
     /// TLS trust and identity for `https` upstreams; verification of the peer is always on.
     public var tls: UpstreamTLS = UpstreamTLS()
 

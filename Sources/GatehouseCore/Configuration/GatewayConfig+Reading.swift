@@ -17,7 +17,8 @@ extension GatewayConfig {
             dialects: readDialects(root.object("dialects"), log: log),
             authenticators: readAuthenticators(root.array("authenticators") ?? [], log: log),
             store: readStore(root.object("store"), log: log),
-            routes: readRoutes(root.array("routes") ?? [], log: log)
+            routes: readRoutes(root.array("routes") ?? [], log: log),
+            proxy: readProxy(root.object("proxy"), log: log)
         )
         root.finish()
         if config.authenticators.isEmpty, log.issues.isEmpty {
@@ -59,23 +60,73 @@ extension GatewayConfig {
     }
 
     private static func readRoutes(_ items: [(String, JSONValue)], log: IssueLog) -> [RouteSettings] {
-        items.compactMap { path, value in
+        let routes: [RouteSettings] = items.compactMap { path, value in
             guard var r = ObjectReader(value, path: path, log: log, required: true) else { return nil }
             defer { r.finish() }
             let name = r.string("name", required: true) ?? ""
             let prefix = r.string("pathPrefix", required: true) ?? "/"
-            if !prefix.hasPrefix("/") { log.add(r.childPath("pathPrefix"), "must start with /") }
-            let upstream = r.string("upstream", required: true) ?? ""
-            if !upstream.isEmpty, !isHTTPURL(upstream) { log.add(r.childPath("upstream"), "must be an http or https URL") }
+            if !prefix.hasPrefix("/") || prefix.contains("?") || prefix.contains("#") {
+                log.add(r.childPath("pathPrefix"), "must be a path starting with /")
+            }
+            let upstreams: [String]
+            switch r.raw("upstream") {
+            case .string(let url)?: upstreams = [url]
+            case .array?: upstreams = r.strings("upstream")
+            case nil, .null?:
+                log.add(r.childPath("upstream"), "is required")
+                upstreams = []
+            default:
+                log.add(r.childPath("upstream"), "must be a URL or a list of URLs")
+                upstreams = []
+            }
+            if case .array? = r.raw("upstream"), upstreams.isEmpty { log.add(r.childPath("upstream"), "must list at least one URL") }
+            for url in upstreams where !isHTTPURL(url) || url.contains("?") {
+                log.add(r.childPath("upstream"), "'\(url)' must be an http or https URL without a query")
+            }
+            let methods = r.strings("methods").map { $0.uppercased() }
+            for method in methods where method.isEmpty || !method.allSatisfy({ $0.isLetter || $0 == "-" }) {
+                log.add(r.childPath("methods"), "'\(method)' is not an HTTP method")
+            }
             let policyName = r.string("policy", default: "authenticated")
             let policy = RoutePolicy(rawValue: policyName)
             if policy == nil { log.add(r.childPath("policy"), "must be public or authenticated") }
             let roles = r.strings("roles")
             if policy == .public, !roles.isEmpty { log.add(r.childPath("roles"), "needs policy authenticated") }
             return RouteSettings(
-                name: name, pathPrefix: prefix, upstream: upstream, stripPrefix: r.bool("stripPrefix", default: false),
-                policy: policy ?? .authenticated, roles: roles)
+                name: name, pathPrefix: prefix, upstreams: upstreams, host: r.string("host")?.lowercased(), methods: methods,
+                stripPrefix: r.bool("stripPrefix", default: false), policy: policy ?? .authenticated, roles: roles,
+                timeoutSeconds: r.int("timeoutSeconds", range: 1...3600) ?? 30, legacySession: r.string("legacySession"))
         }
+        for issue in RouteOverlap.issues(in: routes) { log.add(issue.path, issue.message) }
+        return routes
+    }
+
+    private static func readProxy(_ reader: ObjectReader?, log: IssueLog) -> ProxySettings {
+        guard var r = reader else { return ProxySettings() }
+        defer { r.finish() }
+        let defaults = ProxySettings()
+        let settings = ProxySettings(
+            userHeader: r.string("userHeader", default: defaults.userHeader),
+            emailHeader: r.string("emailHeader", default: defaults.emailHeader),
+            rolesHeader: r.string("rolesHeader", default: defaults.rolesHeader),
+            assertionHeader: r.string("assertionHeader"),
+            assertionLifetimeSeconds: r.int("assertionLifetimeSeconds", range: 5...3600) ?? defaults.assertionLifetimeSeconds,
+            assertionAudience: r.string("assertionAudience", default: defaults.assertionAudience),
+            signInPage: r.string("signInPage"),
+            returnURLHosts: r.strings("returnURLHosts").map { $0.lowercased() },
+            connectTimeoutSeconds: r.int("connectTimeoutSeconds", range: 1...60) ?? defaults.connectTimeoutSeconds)
+        for (key, name) in [("userHeader", settings.userHeader), ("emailHeader", settings.emailHeader),
+                            ("rolesHeader", settings.rolesHeader), ("assertionHeader", settings.assertionHeader ?? "X")]
+        where name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) {
+            log.add(r.childPath(key), "must be an HTTP header name")
+        }
+        if Set(settings.identityHeaders.map { $0.lowercased() }).count != settings.identityHeaders.count {
+            log.add(r.path, "identity header names must differ from each other")
+        }
+        if let page = settings.signInPage, !page.hasPrefix("/"), !isHTTPURL(page) {
+            log.add(r.childPath("signInPage"), "must be a path or an http(s) URL")
+        }
+        return settings
     }
 
     private static func readAuthenticators(_ items: [(String, JSONValue)], log: IssueLog) -> [AuthenticatorSettings] {

@@ -11,6 +11,8 @@ public struct GatewayConfig: Sendable {
     public var authenticators: [AuthenticatorSettings]
     public var store: StoreSettings
     public var routes: [RouteSettings]
+    /// How proxied requests are checked and what the upstream services receive.
+    public var proxy: ProxySettings
 }
 
 public struct ServerSettings: Sendable {
@@ -182,11 +184,61 @@ public enum RoutePolicy: String, Sendable {
     case `public`, authenticated
 }
 
+/// One reverse-proxy route of `routes`.
 public struct RouteSettings: Sendable {
     public var name: String
+    /// Matched on whole path segments: `/crm` (or `/crm/`) takes `/crm` and `/crm/...`, not `/crmx`.
     public var pathPrefix: String
-    public var upstream: String
+    /// Where requests go, tried round-robin; `upstream` in the document may be one URL or a list.
+    public var upstreams: [String]
+    /// Only requests for this host (the `Host` header, without port, any case); nil: any host.
+    public var host: String?
+    /// Only these methods (upper case); empty: every method.
+    public var methods: [String]
     public var stripPrefix: Bool
     public var policy: RoutePolicy
+    /// With `authenticated`: the caller needs at least one of these roles.
     public var roles: [String]
+    /// How long to wait for the upstream's response head, in seconds (bodies may take longer).
+    public var timeoutSeconds: Int
+    /// The authenticator whose kept upstream artifacts this route attaches; nil: the one whose
+    /// `url` has the same origin as this route's upstream.
+    public var legacySession: String?
+}
+
+/// `proxy`: what every proxied request gets.
+public struct ProxySettings: Sendable {
+    public var userHeader: String
+    public var emailHeader: String
+    public var rolesHeader: String
+    /// Header carrying a short-lived ES256 JWT of the identity; nil: no assertion is sent.
+    public var assertionHeader: String?
+    public var assertionLifetimeSeconds: Int
+    public var assertionAudience: String
+    /// Where `Accept: text/html` callers without a sign-in are sent (302); nil: they get 401 too.
+    public var signInPage: String?
+    /// Hosts a return URL may name absolutely; for any other host it is the path alone.
+    public var returnURLHosts: [String]
+    public var connectTimeoutSeconds: Int
+
+    public init(
+        userHeader: String = "X-Auth-User", emailHeader: String = "X-Auth-Email", rolesHeader: String = "X-Auth-Roles",
+        assertionHeader: String? = nil, assertionLifetimeSeconds: Int = 60, assertionAudience: String = "legacy-services",
+        signInPage: String? = nil, returnURLHosts: [String] = [], connectTimeoutSeconds: Int = 2
+    ) {
+        self.userHeader = userHeader
+        self.emailHeader = emailHeader
+        self.rolesHeader = rolesHeader
+        self.assertionHeader = assertionHeader
+        self.assertionLifetimeSeconds = assertionLifetimeSeconds
+        self.assertionAudience = assertionAudience
+        self.signInPage = signInPage
+        self.returnURLHosts = returnURLHosts
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+
+    /// Every identity header name Gatehouse sets (and so strips from what callers send).
+    public var identityHeaders: [String] {
+        [userHeader, emailHeader, rolesHeader] + (assertionHeader.map { [$0] } ?? [])
+    }
 }

@@ -1,0 +1,35 @@
+import HTTPTypes
+import Hummingbird
+import Synchronization
+import Upstream
+
+/// Moves a client's request body into an `UpstreamRequestBody`, in a task of its own so the
+/// upstream's answer can start before the upload ends. Started only once the request is let through.
+final class BodyPump: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// The body to stream upstream, or nil when the request has none (no length, not chunked).
+    func start(_ request: Request, headers: HTTPFields) -> UpstreamRequestBody? {
+        let length = headers[.contentLength].flatMap { Int($0) }
+        guard (length ?? 0) > 0 || headers[.transferEncoding] != nil else { return nil }
+        let body = UpstreamRequestBody(length: length)
+        let pump = Task {
+            do {
+                for try await buffer in request.body {
+                    guard await body.write(Array(buffer.readableBytesView)) else { return }
+                }
+                body.finish()
+            } catch {
+                // The client went away mid-upload: the upstream must not see a truncated body as whole.
+                body.abort()
+            }
+        }
+        task.withLock { $0 = pump }
+        return body
+    }
+
+    /// Stops reading the client's body (the exchange is over).
+    func stop() {
+        task.withLock { $0 }?.cancel()
+    }
+}

@@ -1,0 +1,68 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Proxy
+import Upstream
+
+/// Carries one request through the reverse proxy, streaming both bodies: Hummingbird's request
+/// body into libcurl, libcurl's response body into Hummingbird's writer. Backpressure holds on
+/// both legs: each side's buffer is bounded and its writer waits while it is full.
+enum ProxyResponder {
+    static func respond(
+        _ request: Request, route: ProxyRoute, proxy: ReverseProxy, context: GatewayRequestContext, requestID: String, logger: Logger
+    ) async -> Response {
+        var headers: [(String, String)] = request.headers.map { ($0.name.rawName, $0.value) }
+        if let authority = request.head.authority { headers.append(("Host", authority)) }
+        let head = ProxyRequestHead(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query, headers: headers,
+            clientAddress: context.remoteAddress?.ipAddress, requestID: requestID)
+        let pump = BodyPump()
+        let outcome = await proxy.handle(head, route: route, logger: logger) {
+            pump.start(request, headers: request.headers)
+        }
+        switch outcome {
+        case .answer(let answer):
+            pump.stop()
+            var fields = fieldsOf(answer.headers)
+            fields.append(HTTPField(name: .init("X-Request-Id")!, value: requestID))
+            return Response(
+                status: HTTPResponse.Status(code: answer.status), headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        case .upstream(let status, let upstreamHeaders, let contentLength, let body):
+            var fields = fieldsOf(upstreamHeaders)
+            fields[values: .init("X-Request-Id")!] = [requestID]
+            let bodyLength = request.method == .head || status == 204 || status == 304 ? nil : contentLength
+            if request.method == .head || status == 304, let contentLength {
+                // No body follows, but the length of the one that would have is part of the answer.
+                fields[.contentLength] = String(contentLength)
+            }
+            return Response(
+                status: HTTPResponse.Status(code: status), headers: fields,
+                body: ResponseBody(contentLength: bodyLength) { writer in
+                    do {
+                        for try await chunk in body {
+                            try await writer.write(ByteBuffer(bytes: chunk))
+                        }
+                        try await writer.finish(nil)
+                        pump.stop()
+                    } catch {
+                        // The client went away, or the upstream broke off: stop both transfers.
+                        body.cancel()
+                        pump.stop()
+                        throw error
+                    }
+                })
+        }
+    }
+
+    private static func fieldsOf(_ headers: [(String, String)]) -> HTTPFields {
+        var fields = HTTPFields()
+        fields.reserveCapacity(headers.count + 1)
+        for (name, value) in headers {
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        return fields
+    }
+}

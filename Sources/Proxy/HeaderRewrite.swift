@@ -1,0 +1,106 @@
+import GatehouseCore
+
+/// What the upstream receives and what the client gets back, header by header.
+enum HeaderRewrite {
+    /// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing libcurl and Hummingbird set themselves.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authorization", "proxy-authenticate", "content-length", "expect", "host",
+    ]
+
+    /// Who is asking, as established for this request.
+    struct Caller {
+        var identity: Identity?
+        /// The JWT assertion of `identity`, when configured.
+        var assertion: String?
+        /// The legacy upstream's own cookies (`cookie:NAME`) and bearer (`bearer`) to attach.
+        var upstreamArtifacts: [String: String] = [:]
+        /// The `Authorization` header carried a Gatehouse artifact (it is not passed on).
+        var authorizationWasOurs = false
+        var clientAddress: String?
+        var requestID: String
+    }
+
+    /// The request headers for the upstream: the client's, minus hop-by-hop headers, spoofable
+    /// identity headers and Gatehouse's own artifacts; plus the identity, the legacy session and
+    /// the `X-Forwarded-*` set.
+    static func request(_ headers: [(String, String)], caller: Caller, settings: ProxySettings) -> [(String, String)] {
+        let nominated = connectionTokens(headers)
+        let identityNames = Set(settings.identityHeaders.map { $0.lowercased() })
+        var forwardedFor: String?
+        var host: String?
+        var cookies: [(String, String)] = []
+        var out: [(String, String)] = []
+        out.reserveCapacity(headers.count + 8)
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            if lower == "host" { host = value }
+            if lower == "x-forwarded-for" {
+                forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
+                continue
+            }
+            if hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower) { continue }
+            switch lower {
+            case "x-forwarded-proto", "x-forwarded-host", "x-request-id", "x-ss-id":
+                continue
+            case "authorization" where caller.authorizationWasOurs:
+                continue
+            case "cookie":
+                cookies += PresentedArtifacts.cookies(in: [(name, value)])
+                    .filter { !PresentedArtifacts.gatehouseCookies.contains($0.0) }
+            default:
+                out.append((name, value))
+            }
+        }
+        if let identity = caller.identity {
+            out.append((settings.userHeader, clean(identity.userName)))
+            if let email = identity.email.primary { out.append((settings.emailHeader, clean(email))) }
+            out.append((settings.rolesHeader, clean(identity.roles.map(\.name).joined(separator: ","))))
+        }
+        if let assertion = caller.assertion, let header = settings.assertionHeader {
+            out.append((header, assertion))
+        }
+        // The legacy session's cookies replace any the client sent under the same names; one Cookie line (RFC 6265 §5.4).
+        let legacyCookies = caller.upstreamArtifacts.compactMap { key, value -> (String, String)? in
+            key.hasPrefix("cookie:") ? (String(key.dropFirst("cookie:".count)), clean(value)) : nil
+        }.sorted { $0.0 < $1.0 }
+        cookies.removeAll { cookie in legacyCookies.contains { $0.0 == cookie.0 } }
+        cookies += legacyCookies
+        if !cookies.isEmpty { out.append(("Cookie", cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))) }
+        if let bearer = caller.upstreamArtifacts["bearer"] {
+            out.removeAll { $0.0.lowercased() == "authorization" }
+            out.append(("Authorization", "Bearer \(clean(bearer))"))
+        }
+        if let address = caller.clientAddress {
+            out.append(("X-Forwarded-For", forwardedFor.map { "\($0), \(address)" } ?? address))
+        }
+        out.append(("X-Forwarded-Proto", "http"))
+        if let host { out.append(("X-Forwarded-Host", clean(host))) }
+        out.append(("X-Request-Id", caller.requestID))
+        return out
+    }
+
+    /// The upstream's response headers for the client, minus hop-by-hop ones.
+    static func response(_ headers: [(String, String)]) -> [(String, String)] {
+        let nominated = connectionTokens(headers)
+        return headers.filter { name, _ in
+            let lower = name.lowercased()
+            return !hopByHop.contains(lower) && !nominated.contains(lower)
+        }
+    }
+
+    /// Header names listed in `Connection` (hop-by-hop by nomination).
+    static func connectionTokens(_ headers: [(String, String)]) -> Set<String> {
+        var tokens: Set<String> = []
+        for (name, value) in headers where name.lowercased() == "connection" {
+            for token in value.split(separator: ",") { tokens.insert(token.trimmed(of: " \t").lowercased()) }
+        }
+        return tokens
+    }
+
+    /// A value safe for one header line: no CR, LF or NUL (they would end the line).
+    static func clean(_ value: String) -> String {
+        guard value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" || $0 == "\0" }) else { return value }
+        return String(value.filter { $0 != "\r" && $0 != "\n" && $0 != "\r\n" && $0 != "\0" })
+    }
+}

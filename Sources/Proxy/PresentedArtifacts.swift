@@ -1,0 +1,56 @@
+import GatehouseCore
+
+/// The sign-in artifacts a proxied request carries, of any dialect.
+enum PresentedArtifacts {
+    /// Cookie names Gatehouse issues; they are read here and never passed upstream.
+    static let gatehouseCookies: Set<String> = [".AspNet.ApplicationCookie", "ss-id", "ss-pid", "ss-opt", "ss-tok", "ss-reftok"]
+
+    /// Candidates in the order they are tried: bearer, ASP.NET cookie, ServiceStack session.
+    static func find(in headers: [(String, String)]) -> [PresentedArtifact] {
+        var found: [PresentedArtifact] = []
+        for (name, value) in headers where name.lowercased() == "authorization" {
+            if let token = bearerToken(value) { found.append(.bearer(token)) }
+        }
+        for (name, value) in headers where name.lowercased() == "x-ss-id" && !value.isEmpty {
+            found.append(.serviceStackSession(value))
+        }
+        for (name, value) in cookies(in: headers) {
+            switch name {
+            case ".AspNet.ApplicationCookie": found.append(.applicationCookie(value))
+            case "ss-id", "ss-pid": found.append(.serviceStackSession(value))
+            case "ss-tok": found.append(.bearer(value))
+            default: break
+            }
+        }
+        return found
+    }
+
+    /// The token of `Bearer <token>` (scheme in any case), nil for other schemes.
+    static func bearerToken(_ value: String) -> String? {
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmed(of: " \t")
+        return token.isEmpty ? nil : token
+    }
+
+    /// Every `name=value` pair of every `Cookie` header, in order.
+    static func cookies(in headers: [(String, String)]) -> [(String, String)] {
+        headers.filter { $0.0.lowercased() == "cookie" }.flatMap { _, value in
+            value.split(separator: ";").compactMap { pair -> (String, String)? in
+                let pair = pair.trimmed(of: " \t")
+                guard let equals = pair.firstIndex(of: "=") else { return nil }
+                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+            }
+        }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing characters from `set` (Foundation-free).
+    func trimmed(of set: String) -> String {
+        guard let start = firstIndex(where: { !set.contains($0) }), let end = lastIndex(where: { !set.contains($0) }) else {
+            return ""
+        }
+        return String(self[start...end])
+    }
+}
