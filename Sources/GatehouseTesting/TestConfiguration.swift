@@ -64,7 +64,8 @@ public enum TestConfiguration {
 }
 
 extension TestConfiguration {
-    /// A front gateway whose only authenticator forwards to a legacy upstream in `dialect` at `url`.
+    /// A front gateway whose only authenticator forwards to a legacy upstream in `dialect` at `url`. Its timeouts
+    /// are generous: tests run in parallel on a small machine, and "down" is a refused connection, never a wait.
     public static func front(upstream dialect: DialectID, url: String) throws -> GatewayConfig {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-front-\(UUID().uuidString)").path
         let json = """
@@ -74,7 +75,7 @@ extension TestConfiguration {
               "dialects": { "aspnet": { "routes": ["1"] }, "baas": { "apiKeys": ["\(apiKey)"] } },
               "authenticators": [
                 { "name": "legacy-\(dialect.rawValue)", "type": "upstream", "dialect": "\(dialect.rawValue)",
-                  "url": "\(url)", "timeoutSeconds": 5, "apiKey": "\(apiKey)" }
+                  "url": "\(url)", "timeoutSeconds": 20, "connectTimeoutSeconds": 10, "apiKey": "\(apiKey)" }
               ]
             }
             """

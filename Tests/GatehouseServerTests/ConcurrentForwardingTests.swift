@@ -10,9 +10,9 @@ import Upstream
 /// Many sign-ins at once, forwarded to one legacy upstream: all answered right, over few reused connections.
 @Suite struct ConcurrentForwardingTests {
     @Test func fiveHundredConcurrentForwardedSignInsShareFewConnections() async throws {
-        let legacy = LegacyWebAPIServer()
-        try await legacy.run { legacyPort in
-            let config = try TestConfiguration.front(upstream: .webapi, url: "http://127.0.0.1:\(legacyPort)/api/Account/SignIn")
+        let fake = FakeWebAPILegacy()
+        try await fake.run { legacyPort in
+            let config = try TestConfiguration.front(upstream: .webapi, url: fake.signInURL(port: legacyPort))
             let front = try await GatehouseApplication.make(config: config, port: 0)
             try await front.test(.live) { client in
                 let port = try #require(client.port)
@@ -22,7 +22,8 @@ import Upstream
                     for i in 0..<500 {
                         group.addTask {
                             let good = i % 5 != 0
-                            let body = #"{"UserName":"user\#(i)@example.com","Password":"\#(good ? "legacy-pw" : "nope")"}"#
+                            let user = i % 2 == 0 ? FakeUser.admin : FakeUser.editor
+                            let body = #"{"UserName":"\#(user.email)","Password":"\#(good ? user.password : "nope")"}"#
                             let reply = try await caller.send(UpstreamRequest(
                                 method: "POST", url: "http://127.0.0.1:\(port)/1/SignIn",
                                 headers: [("Content-Type", "application/json")], body: Array(body.utf8), timeoutSeconds: 30))
@@ -34,9 +35,9 @@ import Upstream
                 }
                 #expect(statuses.count == 500)
                 #expect(statuses.allSatisfy { $0.0 == 200 && $0.1 })
-                #expect(legacy.requestCount == 500)
+                #expect(fake.legacy.requestCount == 500)
                 // libcurl's connection cache: at most 32 connections per host, kept alive and reused.
-                #expect(legacy.connectionCount <= 32)
+                #expect(fake.legacy.connectionCount <= 32)
             }
         }
     }

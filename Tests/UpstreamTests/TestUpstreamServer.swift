@@ -19,8 +19,8 @@ enum TestUpstreamServer {
         try await LoopbackServer.run(router(), body)
     }
 
-    private static func router() -> Router<PeerRequestContext> {
-        let router = Router(context: PeerRequestContext.self)
+    private static func router() -> Router<PeerContext> {
+        let router = Router(context: PeerContext.self)
         router.get("echo") { request, _ -> Response in
             var headers = HTTPFields()
             headers[echo] = request.headers[probe] ?? ""
@@ -46,16 +46,5 @@ enum TestUpstreamServer {
             String(context.peerPort)
         }
         return router
-    }
-}
-
-/// A request context that remembers the client's source port (one per TCP connection).
-struct PeerRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let peerPort: Int
-
-    init(source: ApplicationRequestContextSource) {
-        self.coreContext = .init(source: source)
-        self.peerPort = source.channel.remoteAddress?.port ?? -1
     }
 }

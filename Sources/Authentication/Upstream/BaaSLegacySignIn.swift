@@ -13,9 +13,10 @@ struct BaaSLegacySignIn: LegacySignIn {
 
     func identity(from response: UpstreamResponse, authenticator: String) throws -> Identity {
         let json = try object(response)
-        guard let userName = json["username"]?.stringValue, json["sessionToken"]?.stringValue != nil else {
-            throw LegacyAnswerError()
-        }
+        // Seed 003's user object has no `username`: the primary e-mail names the user, then `usersId`.
+        guard let userName = json["username"]?.stringValue ?? json["email"]?["primary"]?.stringValue ?? json["usersId"]?.stringValue,
+            json["sessionToken"]?.stringValue != nil
+        else { throw LegacyAnswerError() }
         var identity = identity(userName: userName, authenticator: authenticator)
         if let email = json["email"] {
             identity.email = EmailAddresses(

@@ -11,12 +11,16 @@ protocol LegacySignIn: Sendable {
     func identity(from response: UpstreamResponse, authenticator: String) throws -> Identity
     /// The upstream's own artifacts in a successful answer, by name (`cookie:<name>`, `bearer`).
     func artifacts(from response: UpstreamResponse) -> [String: String]
+    /// The artifacts to keep for a successful answer to `request`: by default those of the answer alone.
+    func artifacts(from response: UpstreamResponse, for request: SignInRequest) -> [String: String]
     /// The dialect's sign-out request for a kept session; `nil` where the dialect has none.
     func signOutRequest(upstreamArtifacts: [String: String], signInURL: String) -> UpstreamRequest?
 }
 
 extension LegacySignIn {
     func signOutRequest(upstreamArtifacts: [String: String], signInURL: String) -> UpstreamRequest? { nil }
+
+    func artifacts(from response: UpstreamResponse, for request: SignInRequest) -> [String: String] { artifacts(from: response) }
 
     /// `signInURL` with its last path segment replaced (`…/auth/signin` → `…/auth/signout`).
     func sibling(_ signInURL: String, _ segment: String) -> String {
@@ -70,8 +74,13 @@ func passwordCredential(_ request: SignInRequest) -> (login: String, secret: Str
     return (login, secret)
 }
 
-/// Role names from a JSON array of strings.
+/// Role names from a JSON array of strings, or from one string: .NET's JwtSecurityTokenHandler writes a
+/// single `role` claim as a plain string and only several as an array.
 func roleNames(_ value: JSONValue?) -> [Role] {
-    guard case .array(let items)? = value else { return [] }
-    return items.compactMap(\.stringValue).map { Role(name: $0, id: NameBasedUUID.role($0), displayName: $0) }
+    let names: [String] = switch value {
+    case .array(let items)?: items.compactMap(\.stringValue)
+    case .string(let name)?: [name]
+    default: []
+    }
+    return names.map { Role(name: $0, id: NameBasedUUID.role($0), displayName: $0) }
 }

@@ -58,7 +58,7 @@ public struct UpstreamAuthenticator: Authenticator {
         }
         do {
             let identity = try legacy.identity(from: response, authenticator: name)
-            return Authenticated(identity: identity, upstreamArtifacts: legacy.artifacts(from: response))
+            return Authenticated(identity: identity, upstreamArtifacts: legacy.artifacts(from: response, for: request))
         } catch let failure as AuthFailure {
             throw failure
         } catch {
