@@ -7,9 +7,12 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public var coreContext: CoreRequestContextStorage
     /// The connected client (`X-Forwarded-For` is not trusted for this).
     public let remoteAddress: SocketAddress?
+    /// The connection's event loop: a round trip through it paces streamed responses (see `ProxyResponder`).
+    public let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.eventLoop = source.channel.eventLoop
     }
 }

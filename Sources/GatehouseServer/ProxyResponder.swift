@@ -9,6 +9,9 @@ import Upstream
 /// body into libcurl, libcurl's response body into Hummingbird's writer. Backpressure holds on
 /// both legs: each side's buffer is bounded and its writer waits while it is full.
 enum ProxyResponder {
+    /// Bytes written between two round trips through the event loop.
+    static let syncEvery = 1 << 20
+
     static func respond(
         _ request: Request, route: ProxyRoute, proxy: ReverseProxy, context: GatewayRequestContext, requestID: String, logger: Logger
     ) async -> Response {
@@ -37,12 +40,22 @@ enum ProxyResponder {
                 // No body follows, but the length of the one that would have is part of the answer.
                 fields[.contentLength] = String(contentLength)
             }
+            let eventLoop = context.eventLoop
             return Response(
                 status: HTTPResponse.Status(code: status), headers: fields,
                 body: ResponseBody(contentLength: bodyLength) { writer in
                     do {
+                        var unsynced = 0
                         for try await chunk in body {
                             try await writer.write(ByteBuffer(bytes: chunk))
+                            unsynced += chunk.count
+                            if unsynced >= Self.syncEvery {
+                                // The writer suspends only once the channel reports itself unwritable, and it
+                                // learns that on the event loop: writes queued faster than a busy loop runs
+                                // them would pile up unbounded. A round trip through the loop lets it catch up.
+                                try await eventLoop.submit {}.get()
+                                unsynced = 0
+                            }
                         }
                         try await writer.finish(nil)
                         pump.stop()

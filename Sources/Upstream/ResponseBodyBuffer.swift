@@ -74,11 +74,17 @@ final class ResponseBodyBuffer: Sendable {
             var shouldUnpause = false
             let ready: Result<[UInt8]?, any Error>? = state.withLock { state in
                 if state.nextChunk < state.chunks.count {
+                    // Swap the chunk out so its slot holds no bytes, and drop taken slots now and then:
+                    // a reader that never quite drains the buffer must not keep what it already took.
                     let chunk = state.chunks[state.nextChunk]
+                    state.chunks[state.nextChunk] = []
                     state.nextChunk += 1
                     state.bufferedBytes -= chunk.count
                     if state.nextChunk == state.chunks.count {
                         state.chunks.removeAll(keepingCapacity: true)
+                        state.nextChunk = 0
+                    } else if state.nextChunk >= 64 {
+                        state.chunks.removeFirst(state.nextChunk)
                         state.nextChunk = 0
                     }
                     if state.isPaused, state.bufferedBytes <= Self.lowWater {

@@ -63,7 +63,7 @@ import Testing
             "dialects.baas.apiKeys[0]: must be three space-separated parts: type, identifier, id",
             "dialects.servicestack.textCase: must be auto, PascalCase or camelCase",
             "extra: is not a known key",
-            "routes[0].pathPrefix: must start with /",
+            "routes[0].pathPrefix: must be a path starting with /",
             "routes[0].policy: must be public or authenticated",
             "server.colour: is not a known key",
             "server.port: must be an integer",
@@ -110,5 +110,77 @@ import Testing
         #expect(JSONValue.parse(Array(#"{"x":true,"y":1,"z":"s"}"#.utf8))?["y"] == .int(1))
         #expect(JSONValue.parse(Array("{".utf8)) == nil)
         #expect(JSONValue.parse([]) == nil)
+    }
+}
+
+/// The `routes` and `proxy` sections.
+@Suite struct RouteConfigTests {
+    static func parse(routes: String, proxy: String = "") throws(ConfigError) -> GatewayConfig {
+        let json = """
+            { "authenticators": [ { "name": "local", "type": "local", "users": [] } ],
+              \(proxy.isEmpty ? "" : #""proxy": \#(proxy),"#)
+              "routes": \(routes) }
+            """
+        return try GatewayConfig.parse(Array(json.utf8))
+    }
+
+    static func issues(routes: String, proxy: String = "") -> [String] {
+        do {
+            _ = try parse(routes: routes, proxy: proxy)
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func oneURLOrAListAndTheDefaults() throws {
+        let config = try Self.parse(routes: """
+            [ { "name": "a", "pathPrefix": "/a", "upstream": "http://127.0.0.1:8081" },
+              { "name": "b", "pathPrefix": "/b/", "upstream": ["http://10.0.0.1", "https://10.0.0.2/app"], "host": "Portal.Example",
+                "methods": ["get", "POST"], "policy": "public", "timeoutSeconds": 5, "legacySession": "crm" } ]
+            """)
+        #expect(config.routes[0].upstreams == ["http://127.0.0.1:8081"])
+        #expect(config.routes[0].policy == .authenticated)
+        #expect(config.routes[0].timeoutSeconds == 30)
+        #expect(config.routes[0].methods.isEmpty)
+        #expect(config.routes[0].host == nil)
+        #expect(config.routes[1].upstreams == ["http://10.0.0.1", "https://10.0.0.2/app"])
+        #expect(config.routes[1].host == "portal.example")
+        #expect(config.routes[1].methods == ["GET", "POST"])
+        #expect(config.routes[1].legacySession == "crm")
+        #expect(config.proxy.userHeader == "X-Auth-User")
+        #expect(config.proxy.identityHeaders == ["X-Auth-User", "X-Auth-Email", "X-Auth-Roles"])
+        #expect(config.proxy.assertionHeader == nil)
+    }
+
+    @Test func overlappingRoutesAreRefused() {
+        #expect(Self.issues(routes: """
+            [ { "name": "a", "pathPrefix": "/crm/", "upstream": "http://127.0.0.1:1" },
+              { "name": "b", "pathPrefix": "/crm", "upstream": "http://127.0.0.1:2" },
+              { "name": "c", "pathPrefix": "/crm", "methods": ["GET"], "host": "x.example", "upstream": "http://127.0.0.1:3" },
+              { "name": "d", "pathPrefix": "/crm", "methods": ["POST"], "host": "x.example", "upstream": "http://127.0.0.1:4" },
+              { "name": "d", "pathPrefix": "/crm", "methods": ["POST", "PUT"], "host": "x.example", "upstream": "http://127.0.0.1:5" } ]
+            """) == [
+                "routes[1]: overlaps routes[0] ('a'): same pathPrefix and host, and a method in common",
+                "routes[4].name: repeats the name 'd'",
+                "routes[4]: overlaps routes[3] ('d'): same pathPrefix and host, and a method in common",
+            ])
+    }
+
+    @Test func badRouteAndProxyValuesAreNamed() {
+        #expect(Self.issues(routes: """
+            [ { "name": "a", "pathPrefix": "/a?x", "upstream": "ftp://x", "methods": ["GE T"] },
+              { "name": "b", "pathPrefix": "/b", "upstream": [] },
+              { "name": "c", "pathPrefix": "/c" } ]
+            """, proxy: #"{ "userHeader": "X Bad", "emailHeader": "x-auth-roles", "signInPage": "login" }"#) == [
+                "routes[0].pathPrefix: must be a path starting with /",
+                "routes[0].upstream: 'ftp://x' must be an http or https URL without a query",
+                "routes[0].methods: 'GE T' is not an HTTP method",
+                "routes[1].upstream: must list at least one URL",
+                "routes[2].upstream: is required",
+                "proxy.userHeader: must be an HTTP header name",
+                "proxy: identity header names must differ from each other",
+                "proxy.signInPage: must be a path or an http(s) URL",
+            ])
     }
 }

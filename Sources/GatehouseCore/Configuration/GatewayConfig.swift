@@ -204,6 +204,22 @@ public struct RouteSettings: Sendable {
     /// The authenticator whose kept upstream artifacts this route attaches; nil: the one whose
     /// `url` has the same origin as this route's upstream.
     public var legacySession: String?
+
+    public init(
+        name: String, pathPrefix: String, upstreams: [String], host: String?, methods: [String], stripPrefix: Bool,
+        policy: RoutePolicy, roles: [String], timeoutSeconds: Int, legacySession: String?
+    ) {
+        self.name = name
+        self.pathPrefix = pathPrefix
+        self.upstreams = upstreams
+        self.host = host
+        self.methods = methods
+        self.stripPrefix = stripPrefix
+        self.policy = policy
+        self.roles = roles
+        self.timeoutSeconds = timeoutSeconds
+        self.legacySession = legacySession
+    }
 }
 
 /// `proxy`: what every proxied request gets.

@@ -8,6 +8,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Testing
+import Upstream
 
 /// One answer as a client on the wire saw it.
 struct Reply: Sendable {
@@ -64,6 +66,15 @@ struct GatewayClient: Sendable {
 
     func get(_ uri: String, headers: [(String, String)] = []) async throws -> Reply {
         try await send("GET", uri, headers: headers)
+    }
+
+    /// Sends through libcurl instead of the test client, which always writes its own `Host`.
+    func raw(_ method: String, _ uri: String, headers: [(String, String)]) async throws -> Reply {
+        let port = try #require(client.port)
+        let curl = UpstreamClient()
+        defer { curl.shutdown() }
+        let response = try await curl.send(UpstreamRequest(method: method, url: "http://127.0.0.1:\(port)\(uri)", headers: headers))
+        return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 }
 

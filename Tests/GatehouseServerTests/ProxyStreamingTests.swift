@@ -1,0 +1,147 @@
+import Foundation
+import GatehouseCore
+import GatehouseTesting
+import HummingbirdTesting
+import Testing
+import Upstream
+
+/// Streaming through the proxy: gigabyte bodies in bounded memory, and a client that leaves.
+@Suite struct ProxyStreamingTests {
+    static let gibibyte = 1 << 30
+
+    /// Runs the `gatehouse` executable built next to the tests, on `config`, and returns its pid and port.
+    final class GatehouseProcess: Sendable {
+        let process: Process
+        let port: Int
+
+        init(configPath: String) throws {
+            let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            var executable = directory.appendingPathComponent("gatehouse")
+            // `swift test` runs the xctest bundle from .build/<triple>/debug; the binary is beside it.
+            if !FileManager.default.isExecutableFile(atPath: executable.path) {
+                executable = directory.deletingLastPathComponent().appendingPathComponent("gatehouse")
+            }
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["serve", "--config", configPath]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            self.process = process
+            // "… Server started and listening on 127.0.0.1:PORT"
+            var seen = ""
+            var port = 0
+            let handle = output.fileHandleForReading
+            while port == 0 {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                seen += String(decoding: data, as: UTF8.self)
+                if let range = seen.range(of: "listening on 127.0.0.1:") {
+                    let digits = seen[range.upperBound...].prefix { $0.isNumber }
+                    port = Int(digits) ?? 0
+                }
+            }
+            self.port = port
+            // Keep draining so the child never blocks on a full pipe.
+            handle.readabilityHandler = { handle in _ = handle.availableData }
+        }
+
+        /// Peak resident set size in bytes (`VmHWM` of /proc/PID/status).
+        func peakResidentBytes() throws -> Int {
+            let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "") ?? 0
+            return kilobytes * 1024
+        }
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Runs `body` with the base URL of a public route `/files` on a `gatehouse` process in front of the echo upstream.
+    static func withGatehouseProcess(_ body: @escaping @Sendable (String, GatehouseProcess) async throws -> Void) async throws {
+        try await LoopbackServer.run(EchoUpstream.router()) { upstreamPort in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-stream-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var document = try #require(
+                try JSONSerialization.jsonObject(with: Data(TestConfiguration.json(stateDirectory: directory.path).utf8)) as? [String: Any])
+            document["routes"] = [["name": "files", "pathPrefix": "/files", "upstream": "http://127.0.0.1:\(upstreamPort)",
+                                   "stripPrefix": true, "policy": "public"]]
+            let configPath = directory.appendingPathComponent("gateway.json").path
+            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: configPath))
+            let gatehouse = try GatehouseProcess(configPath: configPath)
+            defer { gatehouse.stop() }
+            try #require(gatehouse.port > 0)
+            try await body("http://127.0.0.1:\(gatehouse.port)/files", gatehouse)
+        }
+    }
+
+    @Test func aGibibyteDownloadPassesInBoundedMemory() async throws {
+        try await Self.withGatehouseProcess { base, gatehouse in
+            let client = UpstreamClient()
+            defer { client.shutdown() }
+            let download = try await client.stream(UpstreamRequest(method: "GET", url: "\(base)/bytes/\(Self.gibibyte)", timeoutSeconds: 600))
+            #expect(download.head.status == 200)
+            var received = 0
+            var patternHolds = true
+            for try await chunk in download.body {
+                if received % (64 << 20) < chunk.count {  // spot-check about every 64 MiB
+                    patternHolds = patternHolds && chunk.enumerated().allSatisfy { $0.element == EchoUpstream.byte(at: received + $0.offset) }
+                }
+                received += chunk.count
+            }
+            #expect(received == Self.gibibyte)
+            #expect(patternHolds)
+            let peak = try gatehouse.peakResidentBytes()
+            #expect(peak > 0)
+            #expect(peak < 128 << 20, "Gatehouse peaked at \(peak >> 20) MiB resident")
+        }
+    }
+
+    @Test func aGibibyteUploadPassesInBoundedMemory() async throws {
+        try await Self.withGatehouseProcess { base, gatehouse in
+            let client = UpstreamClient()
+            defer { client.shutdown() }
+            let body = UpstreamRequestBody(length: nil)
+            let block = [UInt8](repeating: 0xA5, count: 256 << 10)
+            let writer = Task {
+                for _ in 0..<(Self.gibibyte / block.count) {
+                    guard await body.write(block) else { return }
+                }
+                body.finish()
+            }
+            let upload = try await client.stream(UpstreamRequest(method: "PUT", url: "\(base)/echo/sink", timeoutSeconds: 600), body: body)
+            let answer = JSONValue.parse(try await upload.body.collect())
+            await writer.value
+            #expect(upload.head.status == 200)
+            #expect(answer?["bodyBytes"] == .int(Self.gibibyte))
+            let peak = try gatehouse.peakResidentBytes()
+            #expect(peak > 0)
+            #expect(peak < 128 << 20, "Gatehouse peaked at \(peak >> 20) MiB resident")
+        }
+    }
+
+    @Test func aClientThatLeavesCancelsTheUpstreamTransfer() async throws {
+        let probe = EchoProbe()
+        try await LoopbackServer.run(EchoUpstream.router(probe: probe)) { upstreamPort in
+            let config = try ProxyConfiguration.make(routes: [
+                ["name": "files", "pathPrefix": "/files", "upstream": "http://127.0.0.1:\(upstreamPort)", "stripPrefix": true, "policy": "public"],
+            ])
+            try await withLiveGateway(config) { gateway in
+                let port = try #require(gateway.client.port)
+                let client = UpstreamClient()
+                defer { client.shutdown() }
+                let response = try await client.stream(UpstreamRequest(
+                    method: "GET", url: "http://127.0.0.1:\(port)/files/bytes/\(Self.gibibyte)", timeoutSeconds: 60))
+                var iterator = response.body.makeAsyncIterator()
+                #expect(try await iterator.next() != nil)
+                response.body.cancel()
+                for _ in 0..<250 where probe.abortedDownloads == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(probe.abortedDownloads == 1)
+            }
+        }
+    }
+}

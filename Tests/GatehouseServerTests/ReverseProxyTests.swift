@@ -1,0 +1,351 @@
+import Foundation
+import GatehouseCore
+import GatehouseTesting
+import JWTKit
+import Testing
+
+/// The reverse proxy end to end: a real Gatehouse in front of a real HTTP service on 127.0.0.1.
+@Suite struct ReverseProxyTests {
+    /// Every way a caller can carry a sign-in of any dialect.
+    enum Carrier: String, CaseIterable, Sendable {
+        case webapiBearer, baasBearer, serviceStackBearer, serviceStackCookie, serviceStackHeader, aspnetCookie, partnerBearer
+
+        /// Signs in as Admin the carrier's way and returns the headers that present the artifact.
+        func headers(_ client: GatewayClient) async throws -> [(String, String)] {
+            typealias Doors = OneIdentityManyDoorsTests
+            switch self {
+            case .webapiBearer: return [("Authorization", "Bearer \(try await Doors.signIn(.webapiJWT, client))")]
+            case .baasBearer: return [("Authorization", "Bearer \(try await Doors.signIn(.baasSessionToken, client))")]
+            case .serviceStackBearer: return [("Authorization", "Bearer \(try await Doors.signIn(.serviceStackBearer, client))")]
+            case .serviceStackCookie: return [("Cookie", "ss-id=\(try await Doors.signIn(.serviceStackSessionID, client))")]
+            case .serviceStackHeader: return [("X-ss-id", try await Doors.signIn(.serviceStackSessionID, client))]
+            case .aspnetCookie: return [("Cookie", ".AspNet.ApplicationCookie=\(try await Doors.signIn(.aspnetTicket, client))")]
+            case .partnerBearer: return [("Authorization", "Bearer \(try await SSOSignInTests.partnerToken(userID: 1))")]
+            }
+        }
+    }
+
+    /// The headers the upstream received, from the echo's JSON.
+    static func received(_ reply: Reply) -> [(String, String)] {
+        guard case .array(let pairs)? = reply.json?["headers"] else { return [] }
+        return pairs.compactMap { pair in
+            guard case .array(let parts) = pair, parts.count == 2, let name = parts[0].stringValue, let value = parts[1].stringValue
+            else { return nil }
+            return (name, value)
+        }
+    }
+
+    static func values(_ name: String, in headers: [(String, String)]) -> [String] {
+        headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
+    }
+
+    static func withProxy<T: Sendable>(
+        routes: @escaping @Sendable (Int) -> [[String: Any]], proxy: [String: Any]? = nil, jwtPrivateKeyPEM: String? = nil,
+        probe: EchoProbe = EchoProbe(), _ test: @escaping @Sendable (GatewayClient, Int) async throws -> T
+    ) async throws -> T {
+        // Plain JSON literals, read once before the server starts.
+        nonisolated(unsafe) let proxy = proxy
+        return try await LoopbackServer.run(EchoUpstream.router(probe: probe)) { port in
+            let config = try ProxyConfiguration.make(routes: routes(port), proxy: proxy, jwtPrivateKeyPEM: jwtPrivateKeyPEM)
+            return try await withLiveGateway(config) { client in try await test(client, port) }
+        }
+    }
+
+    static let unauthorizedBody = #"{"error":"unauthorized","message":"A valid sign-in is required."}"#
+
+    @Test(arguments: Carrier.allCases)
+    func everyDialectsArtifactOpensAnAuthenticatedRoute(carrier: Carrier) async throws {
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }) { client, port in
+            let artifact = try await carrier.headers(client)
+            let reply = try await client.get("/app/echo/a%20b/c?x=1&y=%2F", headers: artifact + [("X-Request-Id", "req-42")])
+            #expect(reply.status == 200, "\(carrier): \(reply.text)")
+            #expect(reply.header("X-Request-Id") == "req-42")
+            #expect(reply.json?["path"] == .string("/echo/a%20b/c"))
+            #expect(reply.json?["query"] == .string("x=1&y=%2F"))
+            #expect(reply.json?["method"] == .string("GET"))
+            let seen = Self.received(reply)
+            #expect(Self.values("X-Auth-User", in: seen) == ["Admin"])
+            #expect(Self.values("X-Auth-Email", in: seen) == ["admin@example.com"])
+            #expect(Self.values("X-Auth-Roles", in: seen) == ["admin"])
+            #expect(Self.values("X-Forwarded-For", in: seen) == ["127.0.0.1"])
+            #expect(Self.values("X-Forwarded-Proto", in: seen) == ["http"])
+            #expect(Self.values("X-Forwarded-Host", in: seen).count == 1)
+            #expect(Self.values("X-Request-Id", in: seen) == ["req-42"])
+            #expect(Self.values("Host", in: seen) == ["127.0.0.1:\(port)"])
+            // Gatehouse's own artifacts stay at the front door.
+            #expect(Self.values("Authorization", in: seen).isEmpty)
+            #expect(Self.values("Cookie", in: seen).isEmpty)
+            #expect(Self.values("X-ss-id", in: seen).isEmpty)
+        }
+    }
+
+    @Test func noArtifactIsUnauthorizedWithAShortAnswer() async throws {
+        let probe = EchoProbe()
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }, probe: probe) { client, _ in
+            let reply = try await client.get("/app/echo/x")
+            #expect(reply.status == 401)
+            #expect(reply.header("WWW-Authenticate") == #"Bearer realm="gatehouse""#)
+            #expect(reply.header("Content-Type") == "application/json; charset=utf-8")
+            #expect(reply.text == Self.unauthorizedBody)
+            #expect(reply.header("X-Request-Id")?.count == 36)
+        }
+        #expect(probe.requests == 0)
+    }
+
+    @Test func forgedExpiredAndRevokedArtifactsOpenNothing() async throws {
+        let key = ES256PrivateKey()
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }, jwtPrivateKeyPEM: key.pemRepresentation) { client, _ in
+            let jwt = try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client)
+            #expect(try await client.get("/app/echo/x", headers: [("Authorization", "Bearer \(jwt)")]).status == 200)
+
+            // Forged: one character of the signature changed.
+            var forged = Array(jwt)
+            forged[forged.count - 5] = forged[forged.count - 5] == "A" ? "B" : "A"
+            let forgedReply = try await client.get("/app/echo/x", headers: [("Authorization", "Bearer \(String(forged))")])
+            #expect(forgedReply.status == 401)
+            #expect(forgedReply.text == Self.unauthorizedBody)
+
+            // Expired: signed with Gatehouse's own key, for the live grant, but past its exp.
+            let expired = try await Self.expiredCopy(of: jwt, key: key, client: client)
+            #expect(try await client.get("/app/echo/x", headers: [("Authorization", "Bearer \(expired)")]).status == 401)
+
+            // Revoked: signed out through ServiceStack's logout with the same JWT.
+            #expect(try await client.send("POST", "/auth/logout", headers: [("Authorization", "Bearer \(jwt)")]).status == 200)
+            #expect(try await client.get("/app/echo/x", headers: [("Authorization", "Bearer \(jwt)")]).status == 401)
+
+            // A cookie that was never issued.
+            #expect(try await client.get("/app/echo/x", headers: [("Cookie", ".AspNet.ApplicationCookie=bm90LWEtdGlja2V0")]).status == 401)
+        }
+    }
+
+    /// `jwt` re-signed with Gatehouse's key (same `kid`, same `sid`) but expired a minute ago.
+    static func expiredCopy(of jwt: String, key: ES256PrivateKey, client: GatewayClient) async throws -> String {
+        struct Claims: JWTPayload {
+            var sid: String
+            var sub: String
+            var exp: Date
+            func verify(using algorithm: some JWTAlgorithm) throws {}
+        }
+        let segments = jwt.split(separator: ".")
+        var payload = String(segments[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while payload.count % 4 != 0 { payload += "=" }
+        let claims = try #require(Data(base64Encoded: payload).flatMap { JSONValue.parse(Array($0)) })
+        let sid = try #require(claims["sid"]?.stringValue)
+        guard case .array(let published)? = try await client.get("/.well-known/jwks.json").json?["keys"] else {
+            throw ConfigError(issues: [ConfigIssue(path: "keys", message: "no JWKS")])
+        }
+        let kid = try #require(published.first?["kid"]?.stringValue)
+        let keys = JWTKeyCollection()
+        await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
+        var header = JWTHeader()
+        header.typ = "JWT"
+        header.kid = kid
+        return try await keys.sign(
+            Claims(sid: sid, sub: claims["sub"]?.stringValue ?? "", exp: Date().addingTimeInterval(-60)),
+            kid: JWKIdentifier(string: kid), header: header)
+    }
+
+    @Test func rolesAreCheckedAnyOf() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "admin", "pathPrefix": "/admin", "upstream": "http://127.0.0.1:\(port)/echo", "stripPrefix": true,
+             "policy": "authenticated", "roles": ["admin"]],
+            ["name": "staff", "pathPrefix": "/staff", "upstream": "http://127.0.0.1:\(port)/echo", "stripPrefix": true,
+             "policy": "authenticated", "roles": ["editor", "admin"]],
+        ] }) { client, _ in
+            let editor = try await client.post("/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"editor@example.com","client_secret":"editor-pass"}"#)
+            let editorBearer = [("Authorization", "Bearer \(try #require(editor.json?["access_token"]?.stringValue))")]
+            let admin = [("Authorization", "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))")]
+
+            let refused = try await client.get("/admin/x", headers: editorBearer)
+            #expect(refused.status == 403)
+            #expect(refused.text == #"{"error":"forbidden","message":"Your sign-in lacks a role this route requires."}"#)
+            let allowed = try await client.get("/admin/x", headers: admin)
+            #expect(allowed.status == 200)
+            #expect(allowed.json?["path"] == .string("/echo/x"))
+            #expect(try await client.get("/staff/y", headers: editorBearer).status == 200)
+            #expect(try await client.get("/staff/y", headers: admin).status == 200)
+        }
+    }
+
+    @Test func spoofedIdentityHeadersAreStripped() async throws {
+        try await Self.withProxy(routes: { port in [
+            ProxyConfiguration.app("http://127.0.0.1:\(port)"),
+            ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"],
+        ] }, proxy: ["assertionHeader": "X-Auth-Assertion"]) { client, _ in
+            let spoofed = [
+                ("X-Auth-User", "root"), ("x-auth-roles", "admin,superuser"), ("X-AUTH-EMAIL", "root@evil.example"),
+                ("X-Auth-Assertion", "forged"), ("X-Forwarded-For", "10.9.9.9"), ("X-Forwarded-Host", "evil.example"),
+            ]
+            let editor = try await client.post("/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"editor@example.com","client_secret":"editor-pass"}"#)
+            let bearer = ("Authorization", "Bearer \(try #require(editor.json?["access_token"]?.stringValue))")
+            let signedIn = Self.received(try await client.get("/app/echo/x", headers: spoofed + [bearer]))
+            #expect(Self.values("X-Auth-User", in: signedIn) == ["editor"])
+            #expect(Self.values("X-Auth-Roles", in: signedIn) == ["editor"])
+            #expect(Self.values("X-Auth-Email", in: signedIn) == ["editor@example.com"])
+            #expect(Self.values("X-Auth-Assertion", in: signedIn).count == 1)
+            #expect(Self.values("X-Auth-Assertion", in: signedIn) != ["forged"])
+            // The client's X-Forwarded-For is kept as a hop, the connected peer appended; Host is not the caller's to set.
+            #expect(Self.values("X-Forwarded-For", in: signedIn) == ["10.9.9.9, 127.0.0.1"])
+            #expect(Self.values("X-Forwarded-Host", in: signedIn) == ["localhost"])
+
+            let anonymous = Self.received(try await client.get("/open/echo/y", headers: spoofed))
+            for name in ["X-Auth-User", "X-Auth-Roles", "X-Auth-Email", "X-Auth-Assertion"] {
+                #expect(Self.values(name, in: anonymous).isEmpty, "\(name) reached the upstream")
+            }
+        }
+    }
+
+    @Test func theAssertionIsAShortLivedJWTVerifiableThroughJWKS() async throws {
+        struct Assertion: JWTPayload {
+            var iss: String
+            var aud: String
+            var sub: String
+            var iat: Date
+            var exp: Date
+            var preferred_username: String
+            var email: String?
+            var roles: [String]
+            func verify(using algorithm: some JWTAlgorithm) throws {}
+        }
+        try await Self.withProxy(
+            routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] },
+            proxy: ["assertionHeader": "X-Auth-Assertion", "assertionLifetimeSeconds": 30, "assertionAudience": "crm"]
+        ) { client, _ in
+            let bearer = [("Authorization", "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))")]
+            let seen = Self.received(try await client.get("/app/echo/x", headers: bearer))
+            let assertion = try #require(Self.values("X-Auth-Assertion", in: seen).first)
+            let jwks = try await client.get("/.well-known/jwks.json")
+            let keys = try await JWTKeyCollection().add(jwksJSON: jwks.text)
+            let claims = try await keys.verify(assertion, as: Assertion.self)
+            #expect(claims.aud == "crm")
+            #expect(claims.iss == "gatehouse-test")
+            #expect(claims.preferred_username == "Admin")
+            #expect(claims.email == "admin@example.com")
+            #expect(claims.roles == ["admin"])
+            #expect(claims.sub == "a564ef59-085b-4803-b514-37288e32709e")
+            #expect(claims.exp.timeIntervalSince(claims.iat) == 30)
+            // An assertion opens nothing at Gatehouse itself.
+            #expect(try await client.get("/app/echo/x", headers: [("Authorization", "Bearer \(assertion)")]).status == 401)
+        }
+    }
+
+    @Test func browsersAreSentToTheSignInPageWithASafeReturnURL() async throws {
+        try await Self.withProxy(
+            routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] },
+            proxy: ["signInPage": "/login", "returnURLHosts": ["portal.example.com"]]
+        ) { client, _ in
+            let html = ("Accept", "text/html,application/xhtml+xml")
+            let relative = try await client.raw("GET", "/app/reports?year=2026", headers: [html, ("Host", "evil.example")])
+            #expect(relative.status == 302)
+            #expect(relative.header("Location") == "/login?ReturnUrl=%2Fapp%2Freports%3Fyear%3D2026")
+            let absolute = try await client.raw("GET", "/app/reports", headers: [html, ("Host", "portal.example.com")])
+            #expect(absolute.status == 302)
+            #expect(absolute.header("Location") == "/login?ReturnUrl=http%3A%2F%2Fportal.example.com%2Fapp%2Freports")
+            // An API client still gets 401.
+            #expect(try await client.get("/app/reports", headers: [("Accept", "application/json")]).status == 401)
+        }
+    }
+
+    @Test func upstreamHeadersPassIntactButHopByHopOnesDoNot() async throws {
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }) { client, _ in
+            let bearer = [("Authorization", "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))")]
+            let reply = try await client.get("/app/headers", headers: bearer)
+            #expect(reply.status == 201)
+            #expect(reply.text == "ok")
+            #expect(reply.header("X-Custom") == "one")
+            #expect(reply.setCookies == ["legacy_a=1; Path=/", "legacy_b=2; Path=/; HttpOnly"])
+            #expect(reply.header("Keep-Alive") == nil)
+            #expect(reply.header("Proxy-Authenticate") == nil)
+            #expect(reply.header("Content-Length") == "2")
+        }
+    }
+
+    @Test func methodsAndBinaryBodiesPassIntact() async throws {
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }) { client, _ in
+            let bearer = [("Authorization", "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))")]
+            let payload = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }
+            let mirrored = try await client.send("POST", "/app/mirror", headers: bearer + [("Content-Type", "application/octet-stream")], body: payload)
+            #expect(mirrored.status == 200)
+            #expect(mirrored.body == payload)
+            for method in ["PUT", "PATCH", "DELETE"] {
+                let reply = try await client.send(method, "/app/echo/item/7", headers: bearer, body: Array("x=1".utf8))
+                #expect(reply.json?["method"] == .string(method))
+                #expect(reply.json?["bodyBytes"] == .int(3))
+            }
+            let large = try await client.get("/app/bytes/5000000", headers: bearer)
+            #expect(large.header("Content-Length") == "5000000")
+            #expect(large.body.count == 5_000_000)
+            #expect(large.body.enumerated().allSatisfy { $0.element == EchoUpstream.byte(at: $0.offset) })
+            let chunked = try await client.get("/app/bytes/300000?chunked", headers: bearer)
+            #expect(chunked.header("Content-Length") == nil)
+            #expect(chunked.body.count == 300_000)
+            #expect(chunked.body.enumerated().allSatisfy { $0.element == EchoUpstream.byte(at: $0.offset) })
+        }
+    }
+
+    @Test func aRefusingUpstreamIs502AndASilentOneIs504() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "down", "pathPrefix": "/down", "upstream": "http://127.0.0.1:1", "policy": "public"],
+            ["name": "slow", "pathPrefix": "/slow", "upstream": "http://127.0.0.1:\(port)", "policy": "public", "timeoutSeconds": 1],
+        ] }) { client, _ in
+            let down = try await client.get("/down/x")
+            #expect(down.status == 502)
+            #expect(down.text == #"{"error":"bad_gateway","message":"The upstream service could not be reached."}"#)
+            let slow = try await client.get("/slow")
+            #expect(slow.status == 504)
+            #expect(slow.text == #"{"error":"gateway_timeout","message":"The upstream service did not answer in time."}"#)
+        }
+    }
+
+    @Test func routesMatchByLongestPrefixHostAndMethod() async throws {
+        try await LoopbackServer.run(EchoUpstream.router(name: "one")) { one in
+            try await LoopbackServer.run(EchoUpstream.router(name: "two")) { two in
+                let config = try ProxyConfiguration.make(routes: [
+                    ["name": "api", "pathPrefix": "/api/", "upstream": "http://127.0.0.1:\(one)/echo", "stripPrefix": true, "policy": "public"],
+                    ["name": "api-v2", "pathPrefix": "/api/v2/echo", "upstream": "http://127.0.0.1:\(two)/echo", "stripPrefix": true, "policy": "public"],
+                    ["name": "hosted", "pathPrefix": "/api", "host": "tenant.example", "upstream": "http://127.0.0.1:\(two)/echo", "stripPrefix": true, "policy": "public"],
+                    ["name": "writes", "pathPrefix": "/rw", "methods": ["POST"], "upstream": "http://127.0.0.1:\(two)", "stripPrefix": true, "policy": "public"],
+                    ["name": "reads", "pathPrefix": "/rw", "methods": ["GET"], "upstream": "http://127.0.0.1:\(one)", "stripPrefix": true, "policy": "public"],
+                    ["name": "pair", "pathPrefix": "/pair", "upstream": ["http://127.0.0.1:\(one)", "http://127.0.0.1:1", "http://127.0.0.1:\(two)"],
+                     "stripPrefix": true, "policy": "public"],
+                ])
+                try await withLiveGateway(config) { client in
+                    let viaAPI = try await client.get("/api/echo/a")
+                    #expect(viaAPI.json?["name"] == .string("one"))
+                    #expect(viaAPI.json?["path"] == .string("/echo/echo/a"))
+                    let viaV2 = try await client.get("/api/v2/echo/a")
+                    #expect(viaV2.json?["name"] == .string("two"))
+                    #expect(viaV2.json?["path"] == .string("/echo/a"))
+                    // Not below /api/v2/echo (segment boundary): the shorter /api route takes it.
+                    #expect(try await client.get("/api/v2/echoes").json?["name"] == .string("one"))
+                    let hosted = try await client.raw("GET", "/api/echo/a", headers: [("Host", "Tenant.Example:8080")])
+                    #expect(hosted.json?["name"] == .string("two"), "\(hosted.status) \(hosted.text)")
+                    #expect(try await client.get("/rw/echo/a").json?["name"] == .string("one"))
+                    #expect(try await client.send("POST", "/rw/echo/a", body: [1]).json?["name"] == .string("two"))
+                    #expect(try await client.send("DELETE", "/rw/echo/a").status == 404)
+                    #expect(try await client.get("/nowhere").status == 404)
+                    // Round-robin over the live two; the refusing one is skipped (and then tried last).
+                    var names: [String] = []
+                    for _ in 0..<6 {
+                        let reply = try await client.get("/pair/echo/x")
+                        #expect(reply.status == 200)
+                        names.append(reply.json?["name"]?.stringValue ?? "?")
+                    }
+                    #expect(names.filter { $0 == "one" }.count >= 2)
+                    #expect(names.filter { $0 == "two" }.count >= 2)
+                }
+            }
+        }
+    }
+
+    @Test func dotSegmentsAreRefused() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "policy": "public"],
+        ] }) { client, _ in
+            for path in ["/open/../admin", "/open/%2e%2E/admin", "/open/./x"] {
+                let reply = try await client.get(path)
+                #expect(reply.status == 400, "\(path)")
+            }
+        }
+    }
+}

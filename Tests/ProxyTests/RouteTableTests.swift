@@ -1,0 +1,69 @@
+import GatehouseCore
+import Testing
+
+@testable import Proxy
+
+@Suite struct RouteTableTests {
+    static func route(_ name: String, _ prefix: String, host: String? = nil, methods: [String] = [], strip: Bool = false) -> RouteSettings {
+        RouteSettings(
+            name: name, pathPrefix: prefix, upstreams: ["http://127.0.0.1:1"], host: host, methods: methods,
+            stripPrefix: strip, policy: .public, roles: [], timeoutSeconds: 30, legacySession: nil)
+    }
+
+    @Test func prefixesMatchOnWholeSegments() {
+        let table = RouteTable([Self.route("crm", "/crm/"), Self.route("root", "/")])
+        #expect(table.match(method: "GET", host: nil, path: "/crm")?.settings.name == "crm")
+        #expect(table.match(method: "GET", host: nil, path: "/crm/a/b")?.settings.name == "crm")
+        #expect(table.match(method: "GET", host: nil, path: "/crmx")?.settings.name == "root")
+        #expect(RouteTable([Self.route("crm", "/crm")]).match(method: "GET", host: nil, path: "/crmx") == nil)
+    }
+
+    @Test func longestPrefixThenHostThenMethod() {
+        let table = RouteTable([
+            Self.route("api", "/api"), Self.route("v2", "/api/v2"), Self.route("tenant", "/api", host: "t.example"),
+            Self.route("write", "/w", methods: ["POST"]), Self.route("read", "/w", methods: ["GET", "HEAD"]),
+        ])
+        #expect(table.match(method: "GET", host: "a.example", path: "/api/v2/x")?.settings.name == "v2")
+        #expect(table.match(method: "GET", host: "a.example", path: "/api/v1")?.settings.name == "api")
+        #expect(table.match(method: "GET", host: "T.Example:443", path: "/api/v1")?.settings.name == "tenant")
+        #expect(table.match(method: "POST", host: nil, path: "/w/1")?.settings.name == "write")
+        #expect(table.match(method: "HEAD", host: nil, path: "/w/1")?.settings.name == "read")
+        #expect(table.match(method: "DELETE", host: nil, path: "/w/1") == nil)
+    }
+
+    @Test func strippingLeavesAtLeastASlash() {
+        let route = ProxyRoute(Self.route("crm", "/crm/", strip: true))
+        #expect(route.upstreamPath(for: "/crm/a/b") == "/a/b")
+        #expect(route.upstreamPath(for: "/crm") == "/")
+        #expect(ProxyRoute(Self.route("crm", "/crm")).upstreamPath(for: "/crm/a") == "/crm/a")
+    }
+
+    @Test func hostNamesLoseTheirPort() {
+        #expect(RouteTable.hostName("Portal.Example:8080") == "portal.example")
+        #expect(RouteTable.hostName("[::1]:9900") == "[::1]")
+        #expect(RouteTable.hostName("plain") == "plain")
+    }
+
+    @Test func aRefusingUpstreamGoesLastForAWhile() {
+        let pool = UpstreamPool(["a", "b", "c"])
+        let now = ContinuousClock.now
+        #expect(pool.order(now: now) == ["a", "b", "c"])
+        #expect(pool.order(now: now) == ["b", "c", "a"])
+        pool.refused("c", now: now)
+        #expect(pool.order(now: now) == ["a", "b", "c"])
+        #expect(pool.order(now: now) == ["a", "b", "c"])
+        #expect(pool.order(now: now + .seconds(6)) == ["b", "c", "a"])
+        pool.refused("a", now: now)
+        pool.answered("a")
+        #expect(pool.order(now: now + .seconds(6)) == ["c", "a", "b"])
+    }
+
+    @Test func dotSegmentsAndEncodedSlashesAreUnsafe() {
+        for path in ["/a/../b", "/a/./b", "/a/%2e%2e/b", "/a/.%2E/b", "/a/%2F/b", "/a\\b", "/a/%5c"] {
+            #expect(!ProxyPath.isSafe(path), "\(path)")
+        }
+        for path in ["/", "/a/b", "/a/..b/c", "/a/b.c", "/a%20b"] {
+            #expect(ProxyPath.isSafe(path), "\(path)")
+        }
+    }
+}
