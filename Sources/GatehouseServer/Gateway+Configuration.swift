@@ -11,9 +11,8 @@ extension Gateway {
     /// Throws `ConfigError` for what only shows when the parts are built (an unreadable password hash).
     public static func build(_ config: GatewayConfig) async throws -> Gateway {
         // One libcurl client (one thread, one connection cache) for every upstream, made only when one is configured.
-        let needsClient = !config.routes.isEmpty || config.authenticators.contains { if case .upstream = $0 { true } else { false } }
-        let client = needsClient ? UpstreamClient() : nil
-        let authenticators = try makeAuthenticators(config, client: client)
+        let needsClient = config.authenticators.contains { if case .upstream = $0 { true } else { false } }
+        let authenticators = try makeAuthenticators(config, client: needsClient ? UpstreamClient() : nil)
         let locals = authenticators.compactMap { $0 as? LocalAuthenticator }
         let keys = try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory)
         let store: any GrantStore = MemoryGrantStore()
@@ -23,13 +22,20 @@ extension Gateway {
         let dialects = makeDialects(config.dialects)
         try checkRoutes(config, dialects: dialects)
         var proxy: ReverseProxy?
-        if let client, !config.routes.isEmpty {
+        if !config.routes.isEmpty {
+            // Its own client: proxied traffic is not held to the sign-in client's 32 connections, and gets
+            // one curl thread per core.
+            let client = UpstreamClient(
+                maxConnectionsPerHost: Self.proxyConnectionsPerHost, threads: ProcessInfo.processInfo.activeProcessorCount)
             proxy = ReverseProxy(
                 routes: RouteTable(config.routes), settings: config.proxy, grants: grants, client: client,
                 legacyOrigins: legacyOrigins(config))
         }
         return Gateway(dialects: dialects, chain: AuthenticatorChain(authenticators), grants: grants, proxy: proxy)
     }
+
+    /// Connections each proxy curl thread keeps to one upstream host.
+    static let proxyConnectionsPerHost = 256
 
     /// Paths Gatehouse answers itself besides the dialects'.
     static let reservedPaths: Set<String> = ["/healthz", "/.well-known/jwks.json"]

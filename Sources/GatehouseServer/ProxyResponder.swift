@@ -40,6 +40,14 @@ enum ProxyResponder {
                 // No body follows, but the length of the one that would have is part of the answer.
                 fields[.contentLength] = String(contentLength)
             }
+            if contentLength != nil || request.method == .head, let whole = body.takeIfComplete() {
+                // The whole answer is already here: one batched write of head, body and end. (Only for
+                // answers the upstream sized: a chunked one stays chunked, as the upstream framed it.)
+                pump.stop()
+                return Response(
+                    status: HTTPResponse.Status(code: status), headers: fields,
+                    body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: whole)))
+            }
             let eventLoop = context.eventLoop
             return Response(
                 status: HTTPResponse.Status(code: status), headers: fields,

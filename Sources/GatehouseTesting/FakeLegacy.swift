@@ -37,6 +37,17 @@ public final class FakeLegacy: Sendable {
         sessions.withLock { table in table[token].map { FakeSession(user: $0.user, tokens: $0.tokens) } }
     }
 
+    /// Every live session, each once (by its first token), oldest token order not kept.
+    public var openSessions: [FakeSession] {
+        sessions.withLock { table in
+            var seen: Set<String> = []
+            return table.values.compactMap { entry in
+                guard let first = entry.tokens.first, seen.insert(first).inserted else { return nil }
+                return FakeSession(user: entry.user, tokens: entry.tokens)
+            }
+        }
+    }
+
     /// Whether `token` still names a live session.
     public func isLive(_ token: String) -> Bool { session(token) != nil }
 

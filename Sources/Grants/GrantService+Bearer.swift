@@ -27,14 +27,20 @@ extension GrantService {
 
     /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token.
     func resolveBearer(_ token: String, now: Date) async throws -> Grant? {
+        if let claims = verifiedTokens.claims(of: token) {
+            guard claims.isCurrent(at: now) else { return nil }
+            return try await store.grant(id: claims.sid, now: now)
+        }
         guard let header = JOSEHeader(token: token) else {
             return try await grant(forHandle: token, kind: .sessionToken, now: now)
         }
         switch header.alg {
         case "ES256":
-            guard let claims = await signer.verify(token, type: TokenSigner.accessType, as: GrantBoundClaims.self),
-                claims.isCurrent(at: now)
-            else { return nil }
+            guard let claims = await signer.verify(token, type: TokenSigner.accessType, as: GrantBoundClaims.self) else {
+                return nil
+            }
+            verifiedTokens.remember(claims, for: token)
+            guard claims.isCurrent(at: now) else { return nil }
             return try await store.grant(id: claims.sid, now: now)
         case "HS256":
             return try await partnerGrant(token, now: now)

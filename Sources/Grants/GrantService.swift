@@ -20,6 +20,8 @@ public struct GrantService: Sendable {
     let signer: TokenSigner
     /// nil when no partner secret is configured: partner tokens are then not recognised.
     let partnerTokens: PartnerTokenVerifier?
+    /// Signatures already checked, so a bearer presented on every request is verified once.
+    let verifiedTokens = VerifiedTokenCache()
 
     /// - Parameters:
     ///   - partnerUser: the identity of a partner's `user_id`, nil when unknown (the token is then refused).

@@ -1,3 +1,5 @@
+import GatehouseCore
+
 /// A short answer Gatehouse gives itself instead of the upstream's (401, 403, 302, 4xx, 5xx).
 public struct ProxyAnswer: Sendable, Equatable {
     public var status: Int
@@ -25,23 +27,7 @@ public struct ProxyAnswer: Sendable, Equatable {
     /// 302 to the sign-in page, with where to come back to as `ReturnUrl` (ASP.NET's name for it).
     static func signIn(page: String, returnURL: String) -> ProxyAnswer {
         let separator = page.contains("?") ? "&" : "?"
-        let location = page + separator + "ReturnUrl=" + percentEncoded(returnURL)
+        let location = page + separator + "ReturnUrl=" + percentEncode(returnURL)
         return ProxyAnswer(status: 302, headers: [("Location", location), ("Cache-Control", "no-store")], body: [])
-    }
-
-    /// Everything but RFC 3986 unreserved characters percent-encoded (a query value).
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
-            }
-        }
-        return out
     }
 }

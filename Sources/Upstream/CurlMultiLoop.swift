@@ -19,8 +19,9 @@ final class CurlMultiLoop: Sendable {
         var isClosed = false
     }
 
-    /// Connections kept per host; 500 concurrent requests queue on these rather than each opening one.
-    static let maxConnectionsPerHost = 32
+    /// Connections per host unless the client asks otherwise; 500 concurrent sign-ins queue on these
+    /// rather than each opening one.
+    static let defaultMaxConnectionsPerHost = 32
 
     private let inbox = Mutex(Inbox())
     // Only `curl_multi_wakeup` (thread-safe by libcurl's contract) uses this off the curl
@@ -28,14 +29,14 @@ final class CurlMultiLoop: Sendable {
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer?
 
     /// Creates the multi handle and starts its thread.
-    init() {
+    init(maxConnectionsPerHost: Int = defaultMaxConnectionsPerHost) {
         CurlGlobal.initialize()
         let multi = curl_multi_init()
         if let multi {
-            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Self.maxConnectionsPerHost)
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
             // Keep every connection the per-host limit allows in the cache: libcurl's default cache size
             // follows the number of transfers added, and closes connections when a burst drains.
-            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maxConnectionsPerHost * 8)
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnectionsPerHost * 8)
         }
         self.multi = multi
         let thread = Thread { [self] in self.run() }
@@ -115,6 +116,7 @@ final class CurlMultiLoop: Sendable {
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
             collectFinished(multi: multi, active: &active)
+            for transfer in active.values { transfer.deliverHeldHead() }
             // Sleeps until a socket is ready, curl's next timeout, or a wakeup from another thread.
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }

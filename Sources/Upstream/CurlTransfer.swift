@@ -19,6 +19,14 @@ final class CurlTransfer: @unchecked Sendable {
     /// The streamed request body, if the request has one.
     let requestBody: UpstreamRequestBody?
 
+    /// Set once libcurl reported the transfer done (so dropping the body needs no removal).
+    let isFinished = Atomic<Bool>(false)
+    /// Curl thread only: the final response's headers are complete. The head is then held until the
+    /// first body bytes, the end of the transfer or the end of the current `curl_multi_perform` round,
+    /// whichever comes first: a small answer reaches its caller in one wakeup, head and body together.
+    private(set) var headersComplete = false
+    private var headDelivered = false
+
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private var headerParser = ResponseHeaderParser()
 
@@ -41,9 +49,17 @@ final class CurlTransfer: @unchecked Sendable {
     /// Called on the curl thread when libcurl reports the transfer done.
     func complete(_ code: CURLcode) {
         let result: Result<Void, any Error> = code == CURLE_OK ? .success(()) : .failure(UpstreamError(curlCode: code))
+        // Body first: the caller, resumed with the head, then finds the whole (small) body waiting.
+        end(result)
         // A response without a blank line after its headers (an HTTP/0.9 answer, say) still has a head.
         deliverHead(or: result)
-        end(result)
+        isFinished.store(true, ordering: .releasing)
+    }
+
+    /// Curl thread: the final headers are in but the head was held back (see `headersComplete`).
+    func deliverHeldHead() {
+        guard headersComplete, !headDelivered else { return }
+        deliverHead(or: .success(()))
     }
 
     /// Fails the caller (if still waiting for the head) and the body reader with `error`.
@@ -65,6 +81,8 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func deliverHead(or result: Result<Void, any Error>) {
+        guard !headDelivered else { return }
+        headDelivered = true
         guard let continuation = state.withLock({ $0.finish() }) else { return }
         switch result {
         case .success:
@@ -183,9 +201,10 @@ final class CurlTransfer: @unchecked Sendable {
             guard let context else { return 0 }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
+            let offer = transfer.responseBody.offer(UnsafeRawBufferPointer(start: data, count: length))
             // Body bytes mean the head is complete, even if no blank line was reported.
             transfer.deliverHead(or: .success(()))
-            switch transfer.responseBody.offer(UnsafeRawBufferPointer(start: data, count: length)) {
+            switch offer {
             case .accepted: return length
             case .pause: return ccurl_writefunc_pause
             }
@@ -196,7 +215,7 @@ final class CurlTransfer: @unchecked Sendable {
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
             if transfer.headerParser.consume(UnsafeRawBufferPointer(start: data, count: length)) {
-                transfer.deliverHead(or: .success(()))
+                transfer.headersComplete = true
             }
             return length
         })

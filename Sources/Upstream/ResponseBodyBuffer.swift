@@ -67,6 +67,19 @@ final class ResponseBodyBuffer: Sendable {
         }
     }
 
+    /// Reader: every remaining byte at once, if the body ended well and all of it is here; nil otherwise.
+    func takeAllIfComplete() -> [UInt8]? {
+        state.withLock { state in
+            guard case .success? = state.end else { return nil }
+            let remaining = state.chunks[state.nextChunk...]
+            let bytes = remaining.count == 1 ? remaining[remaining.startIndex] : Array(remaining.joined())
+            state.chunks = []
+            state.nextChunk = 0
+            state.bufferedBytes = 0
+            return bytes
+        }
+    }
+
     /// Reader: the next chunk, `nil` at the end. `unpause` is called (outside the lock) when the
     /// transfer was paused and the buffer has drained enough to let it go on.
     func next(unpause: () -> Void) async throws -> [UInt8]? {

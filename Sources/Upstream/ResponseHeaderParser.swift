@@ -2,7 +2,8 @@
 ///
 /// libcurl reports the headers of every response it reads, interim ones too (`100 Continue`,
 /// and each hop of a redirect if following were on). Only the final response's headers matter,
-/// so a status line starts the list afresh.
+/// so a status line starts the list afresh. Works on the bytes: it runs for every header of
+/// every proxied response.
 struct ResponseHeaderParser {
     /// Headers of the latest response seen, in wire order.
     private(set) var headers: [(String, String)] = []
@@ -11,43 +12,53 @@ struct ResponseHeaderParser {
 
     /// Consumes one raw header line; true when it was the blank line ending a final (non-1xx) response's headers.
     @discardableResult
-    mutating func consume(_ line: some Collection<UInt8>) -> Bool {
-        let text = String(decoding: line, as: UTF8.self)
-        let trimmed = Self.trimmingTrailingLineBreak(text)
-        if trimmed.hasPrefix("HTTP/") {
+    mutating func consume(_ line: UnsafeRawBufferPointer) -> Bool {
+        let bytes = line.bindMemory(to: UInt8.self)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        guard end > 0 else { return status >= 200 }  // the blank line ending a header block
+        let text = UnsafeBufferPointer(rebasing: bytes[0..<end])
+        if text.starts(with: "HTTP/".utf8) {
             headers = []
-            // "HTTP/1.1 200 OK" or "HTTP/2 200": the code is the second field.
-            status = trimmed.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+            status = Self.statusCode(text)
             return false
         }
-        guard let first = trimmed.first else { return status >= 200 }  // the blank line ending a header block
-        if first == " " || first == "\t" {
+        if text[0] == UInt8(ascii: " ") || text[0] == UInt8(ascii: "\t") {
             // Obsolete line folding (RFC 9112 §5.2): continues the previous value.
             guard let last = headers.popLast() else { return false }
-            headers.append((last.0, last.1 + " " + Self.trimmingBlanks(Substring(trimmed))))
+            headers.append((last.0, last.1 + " " + Self.string(text, 0..<text.count)))
             return false
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return false }
-        let name = Self.trimmingBlanks(trimmed[..<colon])
-        let value = Self.trimmingBlanks(trimmed[trimmed.index(after: colon)...])
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        let name = Self.string(text, 0..<colon)
         guard !name.isEmpty else { return false }
-        headers.append((name, value))
+        headers.append((name, Self.string(text, (colon + 1)..<text.count)))
         return false
     }
 
-    private static func trimmingTrailingLineBreak(_ text: String) -> String {
-        var result = Substring(text)
-        while let last = result.last, last == "\n" || last == "\r" || last == "\r\n" {
-            result = result.dropLast()
-        }
-        return String(result)
+    /// Convenience for tests: a line given as bytes.
+    @discardableResult
+    mutating func consume(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBytes { consume($0) }
     }
 
-    private static func trimmingBlanks(_ text: Substring) -> String {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = text.firstIndex(where: { !isBlank($0) }),
-              let end = text.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        return String(text[start...end])
+    /// "HTTP/1.1 200 OK" or "HTTP/2 200": the three digits after the first space.
+    private static func statusCode(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return 0 }
+        var code = 0
+        var index = space + 1
+        while index < line.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[index]) {
+            code = code * 10 + Int(line[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        return code
+    }
+
+    /// The bytes of `range` without leading and trailing blanks, as a string.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, bytes[lower] == UInt8(ascii: " ") || bytes[lower] == UInt8(ascii: "\t") { lower += 1 }
+        while upper > lower, bytes[upper - 1] == UInt8(ascii: " ") || bytes[upper - 1] == UInt8(ascii: "\t") { upper -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
     }
 }

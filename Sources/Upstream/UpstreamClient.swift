@@ -11,13 +11,21 @@ import Synchronization
 /// let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:8081/health"))
 /// ```
 public final class UpstreamClient: Sendable {
-    private let loop = CurlMultiLoop()
+    private let loops: [CurlMultiLoop]
+    private let next = Atomic<Int>(0)
 
-    /// Starts the client's thread and its libcurl multi handle.
-    public init() {}
+    /// Starts the client's threads, each with its libcurl multi handle and connection cache.
+    ///
+    /// - Parameters:
+    ///   - maxConnectionsPerHost: connections each thread keeps open to one host; requests beyond
+    ///     that wait for a free one.
+    ///   - threads: curl threads, taking requests in turn (one suits sign-ins; the proxy uses one per core).
+    public init(maxConnectionsPerHost: Int = 32, threads: Int = 1) {
+        self.loops = (0..<max(1, threads)).map { _ in CurlMultiLoop(maxConnectionsPerHost: maxConnectionsPerHost) }
+    }
 
     deinit {
-        loop.shutdown()
+        for loop in loops { loop.shutdown() }
     }
 
     /// Sends `request` and returns the upstream's final response, whatever its status, with its
@@ -39,7 +47,7 @@ public final class UpstreamClient: Sendable {
     /// - Throws: as `send`, for failures before the head arrived.
     public func stream(_ request: UpstreamRequest, body: UpstreamRequestBody? = nil) async throws -> UpstreamStreamingResponse {
         let transfer = try CurlTransfer(request, body: body)
-        let loop = self.loop
+        let loop = loops.count == 1 ? loops[0] : loops[next.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
         body?.attach { [weak transfer] in
             if let transfer { loop.unpause(transfer) }
         }
@@ -72,6 +80,6 @@ public final class UpstreamClient: Sendable {
     /// Stops the client's thread. Requests in flight and any sent afterwards fail with
     /// `UpstreamError.shutDown`. Safe to call more than once.
     public func shutdown() {
-        loop.shutdown()
+        for loop in loops { loop.shutdown() }
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Status and headers of an upstream's final response.
 public struct UpstreamResponseHead: Sendable {
     /// HTTP status code (never an interim 1xx).
@@ -38,8 +40,8 @@ public struct UpstreamResponseBody: AsyncSequence, Sendable {
         }
 
         deinit {
-            // Nobody can read the rest: stop the transfer if it still runs (a no-op once it ended).
-            loop.remove(transfer)
+            // Nobody can read the rest: stop the transfer if it still runs.
+            if !transfer.isFinished.load(ordering: .acquiring) { loop.remove(transfer) }
         }
 
         func next() async throws -> [UInt8]? {
@@ -75,6 +77,12 @@ public struct UpstreamResponseBody: AsyncSequence, Sendable {
     public func cancel() {
         handle.transfer.abandon()
         handle.loop.remove(handle.transfer)
+    }
+
+    /// The whole body, when the transfer has already ended well and every byte is waiting here
+    /// (a small answer usually is by the time its head arrives); nil otherwise, and nothing is taken.
+    public func takeIfComplete() -> [UInt8]? {
+        handle.transfer.responseBody.takeAllIfComplete()
     }
 
     /// Reads the whole body into memory (for small answers such as sign-in replies).
