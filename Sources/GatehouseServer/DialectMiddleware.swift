@@ -21,10 +21,7 @@ struct DialectMiddleware: RouterMiddleware {
         guard gateway.claims(method: request.method.rawValue, path: path) else {
             // Not a sign-in: a proxied route (its body streamed, never collected here), else the router.
             if let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path) {
-                let head = ProxyRequestHead(
-                    method: request.method.rawValue, path: path, query: nil,
-                    headers: request.head.authority.map { [("Host", $0)] } ?? [], clientAddress: nil, requestID: requestID)
-                if let route = proxy.route(for: head) {
+                if let route = proxy.route(method: request.method.rawValue, host: request.head.authority, path: path) {
                     logger[metadataKey: "route"] = "\(route.settings.name)"
                     return await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
                 }

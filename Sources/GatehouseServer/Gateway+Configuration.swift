@@ -42,13 +42,12 @@ extension Gateway {
 
     /// Routes whose prefix Gatehouse itself answers could never be reached: a configuration error.
     static func checkRoutes(_ config: GatewayConfig, dialects: [any Dialect]) throws(ConfigError) {
-        let gateway = Gateway.Probe(dialects: dialects)
         var issues: [ConfigIssue] = []
         for (index, route) in config.routes.enumerated() {
             var prefix = Substring(route.pathPrefix)
             while prefix.count > 1, prefix.hasSuffix("/") { prefix = prefix.dropLast() }
             let path = String(prefix)
-            if reservedPaths.contains(path) || gateway.claims(path) {
+            if reservedPaths.contains(path) || ["GET", "POST"].contains(where: { claims(dialects, method: $0, path: path) }) {
                 issues.append(ConfigIssue(
                     path: "routes[\(index)].pathPrefix", message: "'\(route.pathPrefix)' is answered by Gatehouse itself, so the route is unreachable"))
             }
@@ -65,16 +64,6 @@ extension Gateway {
         return origins
     }
 
-    /// Asks the dialects whether they answer a path, with any method.
-    struct Probe {
-        let dialects: [any Dialect]
-
-        func claims(_ path: String) -> Bool {
-            ["GET", "POST"].contains { method in
-                dialects.contains { $0.decode(WireRequest(method: method, path: path)) != nil }
-            }
-        }
-    }
 
     /// Checks what `GatewayConfig.parse` cannot: that every part can be built (password hashes, supported
     /// authenticator and store types). Touches no files and no keys.

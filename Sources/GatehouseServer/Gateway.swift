@@ -24,6 +24,10 @@ public struct Gateway: Sendable {
 
     /// Whether some dialect answers `method` `path` — decided from method and path alone, before any body is read.
     func claims(method: String, path: String) -> Bool {
+        Self.claims(dialects, method: method, path: path)
+    }
+
+    static func claims(_ dialects: [any Dialect], method: String, path: String) -> Bool {
         let probe = WireRequest(method: method, path: path)
         return dialects.contains { $0.decode(probe) != nil }
     }

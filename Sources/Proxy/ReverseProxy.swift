@@ -54,9 +54,9 @@ public struct ReverseProxy: Sendable {
         self.legacyOrigins = legacyOrigins
     }
 
-    /// The route for `head`, nil when no route takes it.
-    public func route(for head: ProxyRequestHead) -> ProxyRoute? {
-        routes.match(method: head.method, host: Self.header("host", in: head.headers), path: head.path)
+    /// The route for a request, nil when no route takes it.
+    public func route(method: String, host: String?, path: String) -> ProxyRoute? {
+        routes.match(method: method, host: host, path: path)
     }
 
     /// Checks and forwards one request. `startBody` is called once the request is let through: it

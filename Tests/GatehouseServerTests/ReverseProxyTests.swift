@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseServer
 import GatehouseTesting
 import JWTKit
 import Testing
@@ -346,6 +347,28 @@ import Testing
                 let reply = try await client.get(path)
                 #expect(reply.status == 400, "\(path)")
             }
+        }
+    }
+}
+
+/// Routes Gatehouse itself would answer are refused at start-up.
+@Suite struct UnreachableRouteTests {
+    @Test func aRouteUnderGatehousesOwnPathsIsAConfigurationError() throws {
+        let config = try ProxyConfiguration.make(routes: [
+            ["name": "ok", "pathPrefix": "/api/", "upstream": "http://127.0.0.1:1"],
+            ["name": "ss", "pathPrefix": "/auth/", "upstream": "http://127.0.0.1:1"],
+            ["name": "health", "pathPrefix": "/healthz", "upstream": "http://127.0.0.1:1"],
+            ["name": "token", "pathPrefix": "/api/Account/SignIn", "upstream": "http://127.0.0.1:1"],
+        ])
+        #expect(throws: ConfigError.self) { try Gateway.validate(config) }
+        do {
+            try Gateway.validate(config)
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "routes[1].pathPrefix: '/auth/' is answered by Gatehouse itself, so the route is unreachable",
+                "routes[2].pathPrefix: '/healthz' is answered by Gatehouse itself, so the route is unreachable",
+                "routes[3].pathPrefix: '/api/Account/SignIn' is answered by Gatehouse itself, so the route is unreachable",
+            ])
         }
     }
 }
