@@ -15,7 +15,7 @@ struct DialectMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         // Every log line of a request carries its id; a caller's own id is kept when it is a sane token.
-        let requestID = request.headers[Self.requestIDField].flatMap(Self.saneRequestID) ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[Self.requestIDField].flatMap(Self.saneRequestID) ?? RequestID.make()
         var logger = context.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         guard gateway.claims(method: request.method.rawValue, path: path) else {
