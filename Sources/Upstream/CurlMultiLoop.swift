@@ -17,6 +17,21 @@ final class CurlMultiLoop: Sendable {
         var isShuttingDown = false
         /// Set by the curl thread just before `curl_multi_cleanup`; no wakeup after that.
         var isClosed = false
+        /// The curl thread is (about to be) asleep in `curl_multi_poll`: news needs a wakeup.
+        var isPolling = false
+        /// A wakeup was sent during this poll; more would only cost system calls.
+        var isWakeupSent = false
+
+        var hasNews: Bool { !additions.isEmpty || !removals.isEmpty || !unpauses.isEmpty || isShuttingDown }
+
+        /// Wakes the curl thread if it sleeps in poll and nobody has yet. A busy thread finds the
+        /// news before it next polls (`pollIfNothingNew`), so it needs no wakeup: under load
+        /// that saves a send and a receive on libcurl's wakeup socket for most requests.
+        mutating func wake(_ multi: UnsafeMutableRawPointer) {
+            guard isPolling, !isWakeupSent else { return }
+            isWakeupSent = true
+            _ = curl_multi_wakeup(multi)
+        }
     }
 
     /// Connections per host unless the client asks otherwise; 500 concurrent sign-ins queue on these
@@ -49,7 +64,7 @@ final class CurlMultiLoop: Sendable {
         inbox.withLock { inbox in
             guard !inbox.isShuttingDown, !inbox.isClosed, let multi else { return false }
             inbox.additions.append(transfer)
-            _ = curl_multi_wakeup(multi)
+            inbox.wake(multi)
             return true
         }
     }
@@ -59,7 +74,7 @@ final class CurlMultiLoop: Sendable {
         inbox.withLock { inbox in
             guard !inbox.isClosed, let multi else { return }
             inbox.unpauses.append(transfer)
-            _ = curl_multi_wakeup(multi)
+            inbox.wake(multi)
         }
     }
 
@@ -69,7 +84,7 @@ final class CurlMultiLoop: Sendable {
         inbox.withLock { inbox in
             guard !inbox.isClosed, let multi else { return }
             inbox.removals.append(transfer)
-            _ = curl_multi_wakeup(multi)
+            inbox.wake(multi)
         }
     }
 
@@ -78,7 +93,7 @@ final class CurlMultiLoop: Sendable {
         inbox.withLock { inbox in
             guard !inbox.isShuttingDown else { return }
             inbox.isShuttingDown = true
-            if !inbox.isClosed, let multi { _ = curl_multi_wakeup(multi) }
+            if !inbox.isClosed, let multi { inbox.wake(multi) }
         }
     }
 
@@ -117,12 +132,27 @@ final class CurlMultiLoop: Sendable {
             _ = curl_multi_perform(multi, &running)
             collectFinished(multi: multi, active: &active)
             for transfer in active.values { transfer.deliverHeldHead() }
-            // Sleeps until a socket is ready, curl's next timeout, or a wakeup from another thread.
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            pollIfNothingNew(multi)
         }
         for (easy, _) in active { _ = curl_multi_remove_handle(multi, easy) }
         failEverything(active: active)
         _ = curl_multi_cleanup(multi)
+    }
+
+    /// Sleeps until a socket is ready, curl's next timeout, or a wakeup from another thread — unless
+    /// news arrived while the thread was busy, which it then handles at once.
+    private func pollIfNothingNew(_ multi: UnsafeMutableRawPointer) {
+        let shouldPoll = inbox.withLock { inbox in
+            guard !inbox.hasNews else { return false }
+            inbox.isPolling = true
+            return true
+        }
+        guard shouldPoll else { return }
+        _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+        inbox.withLock { inbox in
+            inbox.isPolling = false
+            inbox.isWakeupSent = false
+        }
     }
 
     private func collectFinished(multi: UnsafeMutableRawPointer, active: inout [UnsafeMutableRawPointer: CurlTransfer]) {
