@@ -30,7 +30,12 @@ import Upstream
         server.standardError = FileHandle.nullDevice
         server.standardInput = Pipe()
         try server.run()
-        defer { server.terminate() }
+        defer {
+            // SIGKILL: the test process ignores SIGTERM (service-lifecycle's signal handling), and a
+            // child keeps that disposition across exec, so terminate() would leave s_server running.
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
 
         let client = UpstreamClient()
         defer { client.shutdown() }
