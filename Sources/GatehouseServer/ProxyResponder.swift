@@ -28,13 +28,13 @@ enum ProxyResponder {
         case .answer(let answer):
             pump.stop()
             var fields = fieldsOf(answer.headers)
-            fields.append(HTTPField(name: .init("X-Request-Id")!, value: requestID))
+            fields.append(HTTPField(name: DialectMiddleware.requestIDField, value: requestID))
             return Response(
                 status: HTTPResponse.Status(code: answer.status), headers: fields,
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
         case .upstream(let status, let upstreamHeaders, let contentLength, let body):
             var fields = fieldsOf(upstreamHeaders)
-            fields[values: .init("X-Request-Id")!] = [requestID]
+            fields[values: DialectMiddleware.requestIDField] = [requestID]
             let bodyLength = request.method == .head || status == 204 || status == 304 ? nil : contentLength
             if request.method == .head || status == 304, let contentLength {
                 // No body follows, but the length of the one that would have is part of the answer.
