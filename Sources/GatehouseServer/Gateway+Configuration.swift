@@ -44,9 +44,7 @@ extension Gateway {
     static func checkRoutes(_ config: GatewayConfig, dialects: [any Dialect]) throws(ConfigError) {
         var issues: [ConfigIssue] = []
         for (index, route) in config.routes.enumerated() {
-            var prefix = Substring(route.pathPrefix)
-            while prefix.count > 1, prefix.hasSuffix("/") { prefix = prefix.dropLast() }
-            let path = String(prefix)
+            let path = route.normalizedPrefix
             if reservedPaths.contains(path) || ["GET", "POST"].contains(where: { claims(dialects, method: $0, path: path) }) {
                 issues.append(ConfigIssue(
                     path: "routes[\(index)].pathPrefix", message: "'\(route.pathPrefix)' is answered by Gatehouse itself, so the route is unreachable"))

@@ -67,7 +67,7 @@ public struct Gateway: Sendable {
                 return .signedIn(signedIn)
             case .resolve(let artifact):
                 guard let artifact else { return .failed(.invalidCredentials) }
-                if let grant = try await resolveAny(artifact) {
+                if let grant = try await grants.resolveAny(artifact) {
                     return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
                 }
                 guard case .bearer(let token) = artifact else {
@@ -86,7 +86,7 @@ public struct Gateway: Sendable {
                     return .failed(failure)
                 }
             case .signOut(let artifact):
-                if let artifact, let grant = try await resolveAny(artifact) {
+                if let artifact, let grant = try await grants.resolveAny(artifact) {
                     try await grants.revoke(grant)
                     if !grant.upstreamArtifacts.isEmpty,
                         let vouching = chain.authenticators.first(where: { $0.name == grant.identity.authenticator })
@@ -111,19 +111,6 @@ public struct Gateway: Sendable {
             logger.error("grant store failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             return .failed(.upstreamUnavailable(upstream: "grant-store"))
         }
-    }
-
-    /// The grant behind an artifact of any dialect. A bearer value may be any artifact Gatehouse issued:
-    /// a JWT or session token, and also an ASP.NET ticket or a ServiceStack session id sent as a bearer.
-    func resolveAny(_ artifact: PresentedArtifact) async throws -> Grant? {
-        var candidates = [artifact]
-        if case .bearer(let value) = artifact {
-            candidates += [.applicationCookie(value), .serviceStackSession(value)]
-        }
-        for candidate in candidates {
-            if let grant = try await grants.resolve(candidate) { return grant }
-        }
-        return nil
     }
 
     /// The artifacts that name a resolved grant, for dialects that echo them (ServiceStack `SessionId`).

@@ -44,6 +44,19 @@ public struct GrantService: Sendable {
         }
     }
 
+    /// The grant behind an artifact of any dialect. A bearer value may be any artifact Gatehouse issued:
+    /// a JWT or session token, and also an ASP.NET ticket or a ServiceStack session id sent as a bearer.
+    public func resolveAny(_ artifact: PresentedArtifact) async throws -> Grant? {
+        var candidates = [artifact]
+        if case .bearer(let value) = artifact {
+            candidates += [.applicationCookie(value), .serviceStackSession(value)]
+        }
+        for candidate in candidates {
+            if let grant = try await resolve(candidate) { return grant }
+        }
+        return nil
+    }
+
     /// The live grant behind an artifact; nil when forged, expired, revoked or unknown (never throws for bad input).
     ///
     /// Throws only when the store fails.

@@ -98,20 +98,10 @@ public struct ReverseProxy: Sendable {
     /// The first live grant among the presented artifacts, and whether `Authorization` held one of ours.
     func resolve(_ headers: [(String, String)]) async throws -> (Grant?, Bool) {
         for artifact in PresentedArtifacts.find(in: headers) {
-            var candidates = [artifact]
-            // A bearer may be any artifact Gatehouse issued, as at the front door's sso.
-            if case .bearer(let value) = artifact { candidates += [.applicationCookie(value), .serviceStackSession(value)] }
-            for candidate in candidates {
-                if let grant = try await grants.resolve(candidate) {
-                    let fromAuthorization: Bool
-                    if case .bearer(let token) = artifact {
-                        fromAuthorization = headers.contains { $0.0.lowercased() == "authorization" && PresentedArtifacts.bearerToken($0.1) == token }
-                    } else {
-                        fromAuthorization = false
-                    }
-                    return (grant, fromAuthorization)
-                }
-            }
+            guard let grant = try await grants.resolveAny(artifact) else { continue }
+            guard case .bearer(let token) = artifact else { return (grant, false) }
+            let fromAuthorization = headers.contains { $0.0.lowercased() == "authorization" && PresentedArtifacts.bearerToken($0.1) == token }
+            return (grant, fromAuthorization)
         }
         return (nil, false)
     }

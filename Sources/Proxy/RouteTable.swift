@@ -9,9 +9,7 @@ public struct ProxyRoute: Sendable {
 
     init(_ settings: RouteSettings) {
         self.settings = settings
-        var prefix = Substring(settings.pathPrefix)
-        while prefix.count > 1, prefix.hasSuffix("/") { prefix = prefix.dropLast() }
-        self.prefix = String(prefix)
+        self.prefix = settings.normalizedPrefix
         self.pool = UpstreamPool(settings.upstreams)
     }
 

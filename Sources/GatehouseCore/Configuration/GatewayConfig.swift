@@ -205,6 +205,13 @@ public struct RouteSettings: Sendable {
     /// `url` has the same origin as this route's upstream.
     public var legacySession: String?
 
+    /// `pathPrefix` without its trailing slash (`/crm/` and `/crm` are one route); `/` stays `/`.
+    public var normalizedPrefix: String {
+        var prefix = Substring(pathPrefix)
+        while prefix.count > 1, prefix.hasSuffix("/") { prefix = prefix.dropLast() }
+        return String(prefix)
+    }
+
     public init(
         name: String, pathPrefix: String, upstreams: [String], host: String?, methods: [String], stripPrefix: Bool,
         policy: RoutePolicy, roles: [String], timeoutSeconds: Int, legacySession: String?
