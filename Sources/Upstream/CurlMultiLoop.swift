@@ -104,8 +104,10 @@ final class CurlMultiLoop: Sendable {
             failEverything(active: [:])
             return
         }
-        // Confined to this thread: the transfers the multi handle currently holds, by easy handle.
+        // Confined to this thread: the transfers the multi handle currently holds, by easy handle,
+        // and easy handles reset for reuse (they keep their buffers, so a transfer allocates less).
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var idle: [UnsafeMutableRawPointer] = []
         while true {
             let (additions, removals, unpauses, isShuttingDown) = inbox.withLock { inbox in
                 defer { inbox.additions = []; inbox.removals = []; inbox.unpauses = [] }
@@ -113,30 +115,72 @@ final class CurlMultiLoop: Sendable {
             }
             // Additions first: a removal may name a transfer queued in the same batch.
             for transfer in additions {
-                if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
-                    active[transfer.easy] = transfer
-                } else {
-                    transfer.fail(UpstreamError.transport("curl_multi_add_handle failed"))
-                }
+                start(transfer, multi: multi, active: &active, idle: &idle)
             }
-            for transfer in removals where active.removeValue(forKey: transfer.easy) != nil {
-                _ = curl_multi_remove_handle(multi, transfer.easy)
+            for transfer in removals {
+                // A transfer that already ended has given its handle back (which may now serve another).
+                guard let easy = transfer.easy, active[easy] === transfer else { continue }
+                active[easy] = nil
+                _ = curl_multi_remove_handle(multi, easy)
+                recycle(transfer, idle: &idle)
                 transfer.fail(CancellationError())
             }
             // May call the transfer's callbacks right away, on this thread, as libcurl allows.
-            for transfer in unpauses where active[transfer.easy] != nil {
-                _ = ccurl_easy_unpause(transfer.easy)
+            for transfer in unpauses {
+                if let easy = transfer.easy, active[easy] === transfer { _ = ccurl_easy_unpause(easy) }
             }
             if isShuttingDown { break }
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
-            collectFinished(multi: multi, active: &active)
+            collectFinished(multi: multi, active: &active, idle: &idle)
             for transfer in active.values { transfer.deliverHeldHead() }
             pollIfNothingNew(multi)
         }
-        for (easy, _) in active { _ = curl_multi_remove_handle(multi, easy) }
+        for (easy, transfer) in active {
+            _ = curl_multi_remove_handle(multi, easy)
+            recycle(transfer, idle: &idle)
+        }
         failEverything(active: active)
         _ = curl_multi_cleanup(multi)
+        for easy in idle { curl_easy_cleanup(easy) }
+    }
+
+    /// Easy handles kept for reuse, at most.
+    private static let maxIdleHandles = 256
+
+    /// Gives `transfer` an easy handle, configures it and hands it to the multi handle.
+    private func start(
+        _ transfer: CurlTransfer, multi: UnsafeMutableRawPointer,
+        active: inout [UnsafeMutableRawPointer: CurlTransfer], idle: inout [UnsafeMutableRawPointer]
+    ) {
+        guard let easy = idle.popLast() ?? curl_easy_init() else {
+            transfer.fail(UpstreamError.transport("curl_easy_init failed"))
+            return
+        }
+        do {
+            try transfer.attach(to: easy)
+        } catch {
+            recycle(transfer, idle: &idle)
+            transfer.fail(error)
+            return
+        }
+        guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
+            recycle(transfer, idle: &idle)
+            transfer.fail(UpstreamError.transport("curl_multi_add_handle failed"))
+            return
+        }
+        active[easy] = transfer
+    }
+
+    /// Takes back the easy handle of a transfer the multi handle no longer holds.
+    private func recycle(_ transfer: CurlTransfer, idle: inout [UnsafeMutableRawPointer]) {
+        guard let easy = transfer.detach() else { return }
+        if idle.count < Self.maxIdleHandles {
+            curl_easy_reset(easy)
+            idle.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
     }
 
     /// Sleeps until a socket is ready, curl's next timeout, or a wakeup from another thread — unless
@@ -155,7 +199,9 @@ final class CurlMultiLoop: Sendable {
         }
     }
 
-    private func collectFinished(multi: UnsafeMutableRawPointer, active: inout [UnsafeMutableRawPointer: CurlTransfer]) {
+    private func collectFinished(
+        multi: UnsafeMutableRawPointer, active: inout [UnsafeMutableRawPointer: CurlTransfer], idle: inout [UnsafeMutableRawPointer]
+    ) {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
@@ -164,6 +210,7 @@ final class CurlMultiLoop: Sendable {
             guard let transfer = active.removeValue(forKey: easy) else { continue }
             _ = curl_multi_remove_handle(multi, easy)
             transfer.complete(code)
+            recycle(transfer, idle: &idle)
         }
     }
 

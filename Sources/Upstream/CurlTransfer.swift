@@ -1,17 +1,19 @@
 import CCurl
 import Synchronization
 
-/// One request in flight: its libcurl easy handle, the response head collected so far and the
+/// One request in flight: the validated request, the response head collected so far and the
 /// buffers that carry the bodies between libcurl and the tasks using them.
 ///
-/// `@unchecked Sendable` because ownership moves between threads: the calling task configures
-/// the easy handle in `init`, then hands the transfer to the curl thread through the
-/// lock-protected inbox of `CurlMultiLoop`; from then on only the curl thread touches the
-/// handle and `headerParser`. What several threads share — `state`, `responseBody`,
-/// `requestBody` — is lock-protected.
+/// `@unchecked Sendable` because ownership moves between threads: the calling task validates the
+/// request in `init` and hands the transfer to the curl thread through the lock-protected inbox of
+/// `CurlMultiLoop`. Every libcurl call — configuring an easy handle, the callbacks, resetting it for
+/// the next transfer — then happens on the curl thread, so libcurl's allocations are made and freed
+/// on one thread (freeing them elsewhere made the threads contend for malloc's arena lock). `easy`,
+/// `requestHeaders` and `headerParser` are the curl thread's alone; what several threads share —
+/// `state`, `responseBody`, `requestBody` — is lock-protected.
 final class CurlTransfer: @unchecked Sendable {
-    /// The libcurl easy handle; cleaned up in `deinit`, after the multi handle let go of it.
-    let easy: UnsafeMutableRawPointer
+    /// Curl thread only: the easy handle while this transfer holds one (between `attach` and `detach`).
+    private(set) var easy: UnsafeMutableRawPointer?
     /// Who resumes the caller's continuation (with the response head), decided under a lock.
     let state = Mutex(TransferStateMachine<CheckedContinuation<UpstreamResponseHead, any Error>>())
     /// Response bytes on their way to the reader.
@@ -27,23 +29,49 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var headersComplete = false
     private var headDelivered = false
 
+    /// The request, validated; applied to an easy handle on the curl thread.
+    private let request: UpstreamRequest
+    /// `request.headers` as libcurl header lines.
+    private let headerLines: [String]
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private var headerParser = ResponseHeaderParser()
 
-    /// Creates and configures the easy handle for `request`; `body`, when given, is streamed
-    /// instead of `request.body`.
+    /// Validates `request`; `body`, when given, is streamed instead of `request.body`.
     /// - Throws: `UpstreamError.transport` when the request cannot be expressed safely.
     init(_ request: UpstreamRequest, body: UpstreamRequestBody? = nil) throws(UpstreamError) {
-        CurlGlobal.initialize()
-        guard let easy = curl_easy_init() else { throw .transport("curl_easy_init failed") }
-        self.easy = easy
+        try Self.validate(method: request.method)
+        guard !request.url.utf8.contains(0) else { throw .transport("NUL byte in request") }
+        for value in [request.tls.caFile, request.tls.clientCertificate, request.tls.clientKey] {
+            guard value?.utf8.contains(0) != true else { throw .transport("NUL byte in request") }
+        }
+        var headers = request.headers
+        // No "Expect: 100-continue" round trip before a streamed body.
+        if body != nil { headers.append(("Expect", "")) }
+        self.headerLines = try Self.headerLines(headers)
+        self.request = request
         self.requestBody = body
-        try configure(request)
     }
 
     deinit {
-        curl_easy_cleanup(easy)
+        // Normally freed by `detach` on the curl thread; only a transfer dropped mid-configuration gets here.
         curl_slist_free_all(requestHeaders)
+    }
+
+    /// Curl thread: takes `easy` (fresh or reset) and configures it for this transfer.
+    func attach(to easy: UnsafeMutableRawPointer) throws(UpstreamError) {
+        self.easy = easy
+        try configure(easy)
+    }
+
+    /// Curl thread, once the multi handle has let go: gives back the easy handle (to be reset and
+    /// reused) and frees what libcurl held for this transfer.
+    func detach() -> UnsafeMutableRawPointer? {
+        defer {
+            easy = nil
+            curl_slist_free_all(requestHeaders)
+            requestHeaders = nil
+        }
+        return easy
     }
 
     /// Called on the curl thread when libcurl reports the transfer done.
@@ -92,9 +120,9 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    // MARK: Configuration
+    // MARK: Configuration (curl thread)
 
-    private func configure(_ request: UpstreamRequest) throws(UpstreamError) {
+    private func configure(_ easy: UnsafeMutableRawPointer) throws(UpstreamError) {
         // No signals: libcurl is driven from a thread of its own (CURLOPT_NOSIGNAL docs).
         try set(CURLOPT_NOSIGNAL, 1)
         // The URL comes from configuration; never let it reach file://, gopher:// and the like.
@@ -114,26 +142,12 @@ final class CurlTransfer: @unchecked Sendable {
         if let key = request.tls.clientKey { try set(CURLOPT_SSLKEY, key) }
         // Larger reads than libcurl's 16 KiB default: fewer wakeups per megabyte proxied.
         try set(CURLOPT_BUFFERSIZE, 64 << 10)
-        var headers = request.headers
         if let requestBody {
-            // No "Expect: 100-continue" round trip before a streamed body.
-            headers.append(("Expect", ""))
             try configureStreamedBody(method: request.method, length: requestBody.length)
         } else {
             try configureMethodAndBody(method: request.method, body: request.body)
         }
-        try configureHeaders(headers)
-        try configureCallbacks()
-    }
-
-    private func configureHeaders(_ headers: [(String, String)]) throws(UpstreamError) {
-        for (name, value) in headers {
-            // A CR or LF would let a caller-supplied value smuggle extra headers or a request.
-            guard !name.isEmpty, !name.contains(where: Self.isForbiddenInName),
-                  !value.contains(where: Self.isLineBreak)
-            else { throw .transport("invalid request header") }
-            // "Name:" with nothing after it tells libcurl to drop the header; "Name;" sends it empty.
-            let line = value.isEmpty ? (name == "Expect" ? "Expect:" : "\(name);") : "\(name): \(value)"
+        for line in headerLines {
             guard let appended = curl_slist_append(requestHeaders, line) else {
                 throw .transport("curl_slist_append failed")
             }
@@ -142,10 +156,25 @@ final class CurlTransfer: @unchecked Sendable {
         if let requestHeaders {
             try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, requestHeaders))
         }
+        try configureCallbacks()
+    }
+
+    /// The header lines for libcurl, each checked so that no caller-supplied value can smuggle in
+    /// extra headers or a request (CR, LF, NUL), and no name can end early (`:`, `;`, space, tab).
+    private static func headerLines(_ headers: [(String, String)]) throws(UpstreamError) -> [String] {
+        var lines: [String] = []
+        lines.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            guard !name.isEmpty, !name.utf8.contains(where: isForbiddenInName), !value.utf8.contains(where: isLineBreak)
+            else { throw .transport("invalid request header") }
+            // "Name:" with nothing after it tells libcurl to drop the header; "Name;" sends it empty.
+            lines.append(value.isEmpty ? (name == "Expect" ? "Expect:" : name + ";") : name + ": " + value)
+        }
+        return lines
     }
 
     private func configureMethodAndBody(method: String, body: [UInt8]) throws(UpstreamError) {
-        try validate(method: method)
+        guard let easy else { throw .transport("no easy handle") }
         if method == "HEAD" {
             try set(CURLOPT_NOBODY, 1)
             return
@@ -168,7 +197,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func configureStreamedBody(method: String, length: Int?) throws(UpstreamError) {
-        try validate(method: method)
+        guard let easy else { throw .transport("no easy handle") }
         // UPLOAD reads the body through the read callback; its method is PUT unless spelled out.
         try set(CURLOPT_UPLOAD, 1)
         // -1: unknown length, sent chunked over HTTP/1.1.
@@ -189,13 +218,14 @@ final class CurlTransfer: @unchecked Sendable {
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_READDATA, context))
     }
 
-    private func validate(method: String) throws(UpstreamError) {
-        guard !method.isEmpty, method.allSatisfy({ $0.isLetter || $0 == "-" }) else {
+    private static func validate(method: String) throws(UpstreamError) {
+        guard !method.isEmpty, method.utf8.allSatisfy({ UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 || UInt8(ascii: "a")...UInt8(ascii: "z") ~= $0 || $0 == UInt8(ascii: "-") }) else {
             throw .transport("invalid request method")
         }
     }
 
     private func configureCallbacks() throws(UpstreamError) {
+        guard let easy else { throw .transport("no easy handle") }
         let context = Unmanaged.passUnretained(self).toOpaque()
         try check(ccurl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             guard let context else { return 0 }
@@ -225,10 +255,12 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Small helpers
 
     private func set(_ option: CURLoption, _ value: Int) throws(UpstreamError) {
+        guard let easy else { throw .transport("no easy handle") }
         try check(ccurl_easy_setopt_long(easy, option, value))
     }
 
     private func set(_ option: CURLoption, _ value: String) throws(UpstreamError) {
+        guard let easy else { throw .transport("no easy handle") }
         // libcurl copies string options (since 7.17), so the temporary C string may go away.
         guard !value.utf8.contains(0) else { throw .transport("NUL byte in request") }
         let code = value.withCString { ccurl_easy_setopt_pointer(easy, option, $0) }
@@ -245,11 +277,12 @@ final class CurlTransfer: @unchecked Sendable {
         return Int(min((seconds * 1000).rounded(.up), Double(Int32.max)))
     }
 
-    private static func isLineBreak(_ character: Character) -> Bool {
-        character == "\r" || character == "\n" || character == "\r\n" || character == "\0"
+    private static func isLineBreak(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == 0
     }
 
-    private static func isForbiddenInName(_ character: Character) -> Bool {
-        isLineBreak(character) || character == ":" || character == ";" || character == " " || character == "\t"
+    private static func isForbiddenInName(_ byte: UInt8) -> Bool {
+        isLineBreak(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ")
+            || byte == UInt8(ascii: "\t")
     }
 }
