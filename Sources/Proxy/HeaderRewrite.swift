@@ -100,7 +100,8 @@ enum HeaderRewrite {
 
     /// A value safe for one header line: no CR, LF or NUL (they would end the line).
     static func clean(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" || $0 == "\0" }) else { return value }
-        return String(value.filter { $0 != "\r" && $0 != "\n" && $0 != "\r\n" && $0 != "\0" })
+        let breaksLine: (UInt8) -> Bool = { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") || $0 == 0 }
+        guard value.utf8.contains(where: breaksLine) else { return value }
+        return String(decoding: value.utf8.filter { !breaksLine($0) }, as: UTF8.self)
     }
 }

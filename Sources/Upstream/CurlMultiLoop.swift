@@ -145,8 +145,9 @@ final class CurlMultiLoop: Sendable {
         for easy in idle { curl_easy_cleanup(easy) }
     }
 
-    /// Easy handles kept for reuse, at most.
-    private static let maxIdleHandles = 256
+    /// Easy handles kept for reuse, at most: enough for the transfers a busy thread has in flight,
+    /// few enough that a burst does not leave megabytes of idle handles (each keeps its 64 KiB buffer).
+    private static let maxIdleHandles = 64
 
     /// Gives `transfer` an easy handle, configures it and hands it to the multi handle.
     private func start(
