@@ -108,6 +108,7 @@ final class CurlMultiLoop: Sendable {
         // and easy handles reset for reuse (they keep their buffers, so a transfer allocates less).
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         var idle: [UnsafeMutableRawPointer] = []
+        let callers = WaitingCallers()
         while true {
             let (additions, removals, unpauses, isShuttingDown) = inbox.withLock { inbox in
                 defer { inbox.additions = []; inbox.removals = []; inbox.unpauses = [] }
@@ -115,7 +116,7 @@ final class CurlMultiLoop: Sendable {
             }
             // Additions first: a removal may name a transfer queued in the same batch.
             for transfer in additions {
-                start(transfer, multi: multi, active: &active, idle: &idle)
+                start(transfer, multi: multi, callers: callers, active: &active, idle: &idle)
             }
             for transfer in removals {
                 // A transfer that already ended has given its handle back (which may now serve another).
@@ -134,8 +135,10 @@ final class CurlMultiLoop: Sendable {
             _ = curl_multi_perform(multi, &running)
             collectFinished(multi: multi, active: &active, idle: &idle)
             for transfer in active.values { transfer.deliverHeldHead() }
+            callers.resumeAll()
             pollIfNothingNew(multi)
         }
+        callers.resumeAll()
         for (easy, transfer) in active {
             _ = curl_multi_remove_handle(multi, easy)
             recycle(transfer, idle: &idle)
@@ -151,7 +154,7 @@ final class CurlMultiLoop: Sendable {
 
     /// Gives `transfer` an easy handle, configures it and hands it to the multi handle.
     private func start(
-        _ transfer: CurlTransfer, multi: UnsafeMutableRawPointer,
+        _ transfer: CurlTransfer, multi: UnsafeMutableRawPointer, callers: WaitingCallers,
         active: inout [UnsafeMutableRawPointer: CurlTransfer], idle: inout [UnsafeMutableRawPointer]
     ) {
         guard let easy = idle.popLast() ?? curl_easy_init() else {
@@ -159,7 +162,7 @@ final class CurlMultiLoop: Sendable {
             return
         }
         do {
-            try transfer.attach(to: easy)
+            try transfer.attach(to: easy, callers: callers)
         } catch {
             recycle(transfer, idle: &idle)
             transfer.fail(error)

@@ -35,6 +35,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let headerLines: [String]
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private var headerParser = ResponseHeaderParser()
+    private var callers: WaitingCallers?
 
     /// Validates `request`; `body`, when given, is streamed instead of `request.body`.
     /// - Throws: `UpstreamError.transport` when the request cannot be expressed safely.
@@ -57,9 +58,11 @@ final class CurlTransfer: @unchecked Sendable {
         curl_slist_free_all(requestHeaders)
     }
 
-    /// Curl thread: takes `easy` (fresh or reset) and configures it for this transfer.
-    func attach(to easy: UnsafeMutableRawPointer) throws(UpstreamError) {
+    /// Curl thread: takes `easy` (fresh or reset) and configures it for this transfer; its head
+    /// goes to `callers`, to be resumed with the others of the same round.
+    func attach(to easy: UnsafeMutableRawPointer, callers: WaitingCallers) throws(UpstreamError) {
         self.easy = easy
+        self.callers = callers
         try configure(easy)
     }
 
@@ -68,6 +71,7 @@ final class CurlTransfer: @unchecked Sendable {
     func detach() -> UnsafeMutableRawPointer? {
         defer {
             easy = nil
+            callers = nil
             curl_slist_free_all(requestHeaders)
             requestHeaders = nil
         }
@@ -112,12 +116,8 @@ final class CurlTransfer: @unchecked Sendable {
         guard !headDelivered else { return }
         headDelivered = true
         guard let continuation = state.withLock({ $0.finish() }) else { return }
-        switch result {
-        case .success:
-            continuation.resume(returning: UpstreamResponseHead(status: headerParser.status, headers: headerParser.headers))
-        case .failure(let error):
-            continuation.resume(throwing: error)
-        }
+        let head = result.map { UpstreamResponseHead(status: headerParser.status, headers: headerParser.headers) }
+        if let callers { callers.add(continuation, head) } else { continuation.resume(with: head) }
     }
 
     // MARK: Configuration (curl thread)
@@ -284,5 +284,25 @@ final class CurlTransfer: @unchecked Sendable {
     private static func isForbiddenInName(_ byte: UInt8) -> Bool {
         isLineBreak(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ")
             || byte == UInt8(ascii: "\t")
+    }
+}
+
+/// Curl thread only: callers whose response heads arrived during the current round, resumed
+/// together at its end. Resuming a caller enqueues its task on the cooperative pool, which wakes a
+/// sleeping pool thread only when its queue was empty; resumed in a burst, one round's callers
+/// mostly share one wakeup instead of each paying for its own.
+final class WaitingCallers {
+    private var waiting: [(CheckedContinuation<UpstreamResponseHead, any Error>, Result<UpstreamResponseHead, any Error>)] = []
+
+    func add(_ continuation: CheckedContinuation<UpstreamResponseHead, any Error>, _ head: Result<UpstreamResponseHead, any Error>) {
+        waiting.append((continuation, head))
+    }
+
+    /// Resumes everyone waiting; call before the curl thread sleeps.
+    func resumeAll() {
+        guard !waiting.isEmpty else { return }
+        let batch = waiting
+        waiting.removeAll(keepingCapacity: true)
+        for (continuation, head) in batch { continuation.resume(with: head) }
     }
 }
