@@ -16,20 +16,23 @@ struct DialectMiddleware: RouterMiddleware {
         let path = request.uri.path
         // Every log line of a request carries its id; a caller's own id is kept when it is a sane token.
         let requestID = request.headers[Self.requestIDField].flatMap(Self.saneRequestID) ?? RequestID.make()
-        var logger = context.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
+        let logger = context.logger
         guard gateway.claims(method: request.method.rawValue, path: path) else {
             // Not a sign-in: a proxied route (its body streamed, never collected here), else the router.
             if let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path) {
                 if let route = proxy.route(method: request.method.rawValue, host: request.head.authority, path: path) {
-                    logger[metadataKey: "route"] = "\(route.settings.name)"
-                    return await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
+                    return await RequestLogContext.$current.withValue(RequestLogContext(requestID: requestID, route: route.settings.name)) {
+                        await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
+                    }
                 }
             }
             return try await next(request, context)
         }
         let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
-        if var response = await gateway.respond(to: wire, logger: logger) {
+        let answer = await RequestLogContext.$current.withValue(RequestLogContext(requestID: requestID)) {
+            await gateway.respond(to: wire, logger: logger)
+        }
+        if var response = answer {
             response.headers.add("X-Request-Id", requestID)
             return response.hummingbirdResponse
         }

@@ -16,11 +16,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap(
+            { label, metadataProvider in
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+                handler.logLevel = level
+                return handler
+            }, metadataProvider: RequestLogContext.metadataProvider)
         let config = try ConfigFile.load(options.config)
         let app = try await GatehouseApplication.make(config: config, port: port)
         try await app.runService()

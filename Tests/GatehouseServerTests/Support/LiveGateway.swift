@@ -80,10 +80,10 @@ struct GatewayClient: Sendable {
 
 /// Runs `test` against a gateway listening on 127.0.0.1 on a free port, driven over real sockets.
 func withLiveGateway<T: Sendable>(
-    _ config: GatewayConfig? = nil, _ test: @escaping @Sendable (GatewayClient) async throws -> T
+    _ config: GatewayConfig? = nil, logger: Logger? = nil, _ test: @escaping @Sendable (GatewayClient) async throws -> T
 ) async throws -> T {
     let config = try config ?? TestConfiguration.make()
-    var logger = Logger(label: "gatehouse-test")
+    var logger = logger ?? Logger(label: "gatehouse-test")
     logger.logLevel = .warning
     let app = try await GatehouseApplication.make(config: config, port: 0, logger: logger)
     return try await app.test(.live) { client in try await test(GatewayClient(client: client)) }
