@@ -24,9 +24,11 @@ enum HeaderRewrite {
     /// The request headers for the upstream: the client's, minus hop-by-hop headers, spoofable
     /// identity headers and Gatehouse's own artifacts; plus the identity, the legacy session and
     /// the `X-Forwarded-*` set.
-    static func request(_ headers: [(String, String)], caller: Caller, settings: ProxySettings) -> [(String, String)] {
+    static func request(
+        _ headers: [(String, String)], caller: Caller, settings: ProxySettings, identityNames: Set<String>? = nil
+    ) -> [(String, String)] {
         let nominated = connectionTokens(headers)
-        let identityNames = Set(settings.identityHeaders.map { $0.lowercased() })
+        let identityNames = identityNames ?? Self.identityNames(settings)
         var forwardedFor: String?
         var host: String?
         var cookies: [(String, String)] = []
@@ -68,7 +70,7 @@ enum HeaderRewrite {
         cookies += legacyCookies
         if !cookies.isEmpty { out.append(("Cookie", cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))) }
         if let bearer = caller.upstreamArtifacts["bearer"] {
-            out.removeAll { $0.0.lowercased() == "authorization" }
+            out.removeAll { $0.0.equalsIgnoringASCIICase("authorization") }
             out.append(("Authorization", "Bearer \(clean(bearer))"))
         }
         if let address = caller.clientAddress {
@@ -89,11 +91,16 @@ enum HeaderRewrite {
         }
     }
 
+    /// The configured identity header names, lower-cased (computed once per proxy, not per request).
+    static func identityNames(_ settings: ProxySettings) -> Set<String> {
+        Set(settings.identityHeaders.map { $0.lowercased() })
+    }
+
     /// Header names listed in `Connection` (hop-by-hop by nomination).
     static func connectionTokens(_ headers: [(String, String)]) -> Set<String> {
         var tokens: Set<String> = []
-        for (name, value) in headers where name.lowercased() == "connection" {
-            for token in value.split(separator: ",") { tokens.insert(token.trimmed(of: " \t").lowercased()) }
+        for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
+            for token in value.split(separator: ",") { tokens.insert(token.trimmingSpacesAndTabs().lowercased()) }
         }
         return tokens
     }

@@ -8,10 +8,10 @@ enum PresentedArtifacts {
     /// Candidates in the order they are tried: bearer, ASP.NET cookie, ServiceStack session.
     static func find(in headers: [(String, String)]) -> [PresentedArtifact] {
         var found: [PresentedArtifact] = []
-        for (name, value) in headers where name.lowercased() == "authorization" {
+        for (name, value) in headers where name.equalsIgnoringASCIICase("authorization") {
             if let token = bearerToken(value) { found.append(.bearer(token)) }
         }
-        for (name, value) in headers where name.lowercased() == "x-ss-id" && !value.isEmpty {
+        for (name, value) in headers where name.equalsIgnoringASCIICase("x-ss-id") && !value.isEmpty {
             found.append(.serviceStackSession(value))
         }
         for (name, value) in cookies(in: headers) {
@@ -28,16 +28,16 @@ enum PresentedArtifacts {
     /// The token of `Bearer <token>` (scheme in any case), nil for other schemes.
     static func bearerToken(_ value: String) -> String? {
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmed(of: " \t")
+        guard parts.count == 2, parts[0].equalsIgnoringASCIICase("bearer") else { return nil }
+        let token = parts[1].trimmingSpacesAndTabs()
         return token.isEmpty ? nil : token
     }
 
     /// Every `name=value` pair of every `Cookie` header, in order.
     static func cookies(in headers: [(String, String)]) -> [(String, String)] {
-        headers.filter { $0.0.lowercased() == "cookie" }.flatMap { _, value in
+        headers.filter { $0.0.equalsIgnoringASCIICase("cookie") }.flatMap { _, value in
             value.split(separator: ";").compactMap { pair -> (String, String)? in
-                let pair = pair.trimmed(of: " \t")
+                let pair = pair.trimmingSpacesAndTabs()
                 guard let equals = pair.firstIndex(of: "=") else { return nil }
                 return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
             }
@@ -46,11 +46,21 @@ enum PresentedArtifacts {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing characters from `set` (Foundation-free).
-    func trimmed(of set: String) -> String {
-        guard let start = firstIndex(where: { !set.contains($0) }), let end = lastIndex(where: { !set.contains($0) }) else {
-            return ""
+    /// The text without leading and trailing spaces and tabs (Foundation-free; byte-wise, as both are ASCII).
+    func trimmingSpacesAndTabs() -> String {
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let text = Substring(self)
+        guard let start = text.utf8.firstIndex(where: { !isBlank($0) }), let end = text.utf8.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(text[start...end])
+    }
+
+    /// Whether the text equals `lowercased` when ASCII letters are compared without case; for header
+    /// names and schemes, without allocating a lower-cased copy.
+    func equalsIgnoringASCIICase(_ lowercased: String) -> Bool {
+        guard utf8.count == lowercased.utf8.count else { return false }
+        return zip(utf8, lowercased.utf8).allSatisfy { byte, lower in
+            byte == lower || (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= byte && byte | 0x20 == lower)
         }
-        return String(self[start...end])
     }
 }

@@ -45,6 +45,8 @@ public struct ReverseProxy: Sendable {
     /// Authenticator name → origin of its upstream URL (`http://host:port`), to know whose
     /// kept artifacts belong to which route.
     let legacyOrigins: [String: String]
+    /// `settings.identityHeaders`, lower-cased.
+    let identityNames: Set<String>
 
     public init(routes: RouteTable, settings: ProxySettings, grants: GrantService, client: UpstreamClient, legacyOrigins: [String: String]) {
         self.routes = routes
@@ -52,6 +54,7 @@ public struct ReverseProxy: Sendable {
         self.grants = grants
         self.client = client
         self.legacyOrigins = legacyOrigins
+        self.identityNames = HeaderRewrite.identityNames(settings)
     }
 
     /// The route for a request, nil when no route takes it.
@@ -89,7 +92,7 @@ public struct ReverseProxy: Sendable {
                     for: grant.identity, audience: settings.assertionAudience, lifetimeSeconds: settings.assertionLifetimeSeconds)
             }
         }
-        let headers = HeaderRewrite.request(head.headers, caller: caller, settings: settings)
+        let headers = HeaderRewrite.request(head.headers, caller: caller, settings: settings, identityNames: identityNames)
         return await forward(head, route: route, headers: headers, body: startBody(), logger: logger)
     }
 
@@ -100,7 +103,9 @@ public struct ReverseProxy: Sendable {
         for artifact in PresentedArtifacts.find(in: headers) {
             guard let grant = try await grants.resolveAny(artifact) else { continue }
             guard case .bearer(let token) = artifact else { return (grant, false) }
-            let fromAuthorization = headers.contains { $0.0.lowercased() == "authorization" && PresentedArtifacts.bearerToken($0.1) == token }
+            let fromAuthorization = headers.contains {
+                $0.0.equalsIgnoringASCIICase("authorization") && PresentedArtifacts.bearerToken($0.1) == token
+            }
             return (grant, fromAuthorization)
         }
         return (nil, false)
@@ -169,7 +174,7 @@ public struct ReverseProxy: Sendable {
     // MARK: Small helpers
 
     static func header(_ lowercasedName: String, in headers: [(String, String)]) -> String? {
-        headers.first { $0.0.lowercased() == lowercasedName }?.1
+        headers.first { $0.0.equalsIgnoringASCIICase(lowercasedName) }?.1
     }
 
     /// `base` (maybe with a path of its own) followed by `target` (starting with `/`).
