@@ -42,6 +42,29 @@ import Upstream
         #expect(response.body == Array("x=1".utf8))
     }
 
+    /// Easy handles are reset and reused on the curl thread: nothing of one request may leak into the next.
+    @Test func aReusedHandleCarriesNothingOfThePreviousRequest() async throws {
+        let client = UpstreamClient(threads: 1)
+        defer { client.shutdown() }
+        try await TestUpstreamServer.with { port in
+            let url = "http://127.0.0.1:\(port)/echo"
+            let put = try await client.send(UpstreamRequest(method: "PUT", url: url, headers: [("X-Probe", "first")], body: Array("x=1".utf8)))
+            #expect(value(of: "X-Method", in: put) == ["PUT"])
+            // Same thread, one request at a time: this GET runs on the handle the PUT used.
+            let get = try await client.send(UpstreamRequest(method: "GET", url: url))
+            #expect(get.status == 200)
+            #expect(value(of: "X-Method", in: get).isEmpty)
+            #expect(value(of: "X-Echo", in: get) == [""])
+            #expect(get.body == Array("hello".utf8))
+            let post = try await client.send(UpstreamRequest(method: "POST", url: url, body: [7, 8]))
+            #expect(post.status == 201)
+            #expect(post.body == [7, 8])
+            let probed = try await client.send(UpstreamRequest(method: "GET", url: url, headers: [("X-Probe", "second")]))
+            #expect(value(of: "X-Echo", in: probed) == ["second"])
+            #expect(probed.body == Array("hello".utf8))
+        }
+    }
+
     @Test func aNon2xxStatusIsAResponseNotAnError() async throws {
         let client = UpstreamClient()
         defer { client.shutdown() }
