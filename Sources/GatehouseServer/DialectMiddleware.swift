@@ -21,7 +21,7 @@ struct DialectMiddleware: RouterMiddleware {
             // Not a sign-in: a proxied route (its body streamed, never collected here), else the router.
             if let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path) {
                 if let route = proxy.route(method: request.method.rawValue, host: request.head.authority, path: path) {
-                    return await RequestLogContext.$current.withValue(RequestLogContext(requestID: requestID, route: route.settings.name)) {
+                    return await RequestLogContext.$requestID.withValue(requestID) {
                         await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
                     }
                 }
@@ -29,7 +29,7 @@ struct DialectMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
-        let answer = await RequestLogContext.$current.withValue(RequestLogContext(requestID: requestID)) {
+        let answer = await RequestLogContext.$requestID.withValue(requestID) {
             await gateway.respond(to: wire, logger: logger)
         }
         if var response = answer {

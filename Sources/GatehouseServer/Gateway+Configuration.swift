@@ -62,7 +62,6 @@ extension Gateway {
         return origins
     }
 
-
     /// Checks what `GatewayConfig.parse` cannot: that every part can be built (password hashes, supported
     /// authenticator and store types). Touches no files and no keys.
     public static func validate(_ config: GatewayConfig) throws(ConfigError) {

@@ -27,7 +27,7 @@ extension GrantService {
 
     /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token.
     func resolveBearer(_ token: String, now: Date) async throws -> Grant? {
-        if let claims = verifiedTokens.claims(of: token) {
+        if let claims = verifiedTokens.value(for: token) {
             guard claims.isCurrent(at: now) else { return nil }
             return try await store.grant(id: claims.sid, now: now)
         }

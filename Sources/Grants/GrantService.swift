@@ -20,8 +20,13 @@ public struct GrantService: Sendable {
     let signer: TokenSigner
     /// nil when no partner secret is configured: partner tokens are then not recognised.
     let partnerTokens: PartnerTokenVerifier?
-    /// Signatures already checked, so a bearer presented on every request is verified once.
-    let verifiedTokens = VerifiedTokenCache()
+    /// The claims of Gatehouse JWTs whose signature has already been checked, by the whole token.
+    ///
+    /// A client presents the same bearer on every request; checking its ES256 signature each time
+    /// costs more than the rest of a proxied request. Only tokens that verified are stored, so a hit is
+    /// exactly as trustworthy as a fresh check; expiry is still judged on every use and the grant is
+    /// still looked up (revocation reaches cached tokens).
+    let verifiedTokens = BoundedMemo<String, GrantBoundClaims>(capacity: 10_000)
 
     /// - Parameters:
     ///   - partnerUser: the identity of a partner's `user_id`, nil when unknown (the token is then refused).

@@ -28,7 +28,7 @@ enum HeaderRewrite {
         _ headers: [(String, String)], caller: Caller, settings: ProxySettings, identityNames: Set<String>? = nil
     ) -> [(String, String)] {
         let nominated = connectionTokens(headers)
-        let identityNames = identityNames ?? Self.identityNames(settings)
+        let identityNames = identityNames ?? settings.identityHeaderNames
         var forwardedFor: String?
         var host: String?
         var cookies: [(String, String)] = []
@@ -89,11 +89,6 @@ enum HeaderRewrite {
             let lower = name.lowercased()
             return !hopByHop.contains(lower) && !nominated.contains(lower)
         }
-    }
-
-    /// The configured identity header names, lower-cased (computed once per proxy, not per request).
-    static func identityNames(_ settings: ProxySettings) -> Set<String> {
-        Set(settings.identityHeaders.map { $0.lowercased() })
     }
 
     /// Header names listed in `Connection` (hop-by-hop by nomination).

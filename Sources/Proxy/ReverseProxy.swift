@@ -45,7 +45,7 @@ public struct ReverseProxy: Sendable {
     /// Authenticator name → origin of its upstream URL (`http://host:port`), to know whose
     /// kept artifacts belong to which route.
     let legacyOrigins: [String: String]
-    /// `settings.identityHeaders`, lower-cased.
+    /// `settings.identityHeaderNames`, made once rather than on every request.
     let identityNames: Set<String>
 
     public init(routes: RouteTable, settings: ProxySettings, grants: GrantService, client: UpstreamClient, legacyOrigins: [String: String]) {
@@ -54,7 +54,7 @@ public struct ReverseProxy: Sendable {
         self.grants = grants
         self.client = client
         self.legacyOrigins = legacyOrigins
-        self.identityNames = HeaderRewrite.identityNames(settings)
+        self.identityNames = settings.identityHeaderNames
     }
 
     /// The route for a request, nil when no route takes it.
@@ -131,9 +131,7 @@ public struct ReverseProxy: Sendable {
         guard !grant.upstreamArtifacts.isEmpty else { return [:] }
         let authenticator = grant.identity.authenticator
         if let named = route.settings.legacySession { return named == authenticator ? grant.upstreamArtifacts : [:] }
-        guard let origin = legacyOrigins[authenticator],
-            route.settings.upstreams.contains(where: { Self.origin(of: $0) == origin })
-        else { return [:] }
+        guard let origin = legacyOrigins[authenticator], route.origins.contains(origin) else { return [:] }
         return grant.upstreamArtifacts
     }
 

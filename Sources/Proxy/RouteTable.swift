@@ -6,11 +6,14 @@ public struct ProxyRoute: Sendable {
     /// The prefix without a trailing slash (`/` stays `/`).
     let prefix: String
     let pool: UpstreamPool
+    /// The origins (`scheme://host:port`) of the upstreams, to tell which legacy sessions belong here.
+    let origins: Set<String>
 
     init(_ settings: RouteSettings) {
         self.settings = settings
         self.prefix = settings.normalizedPrefix
         self.pool = UpstreamPool(settings.upstreams)
+        self.origins = Set(settings.upstreams.compactMap(ReverseProxy.origin(of:)))
     }
 
     /// Whether `path` is the prefix or lies below it, on a segment boundary.

@@ -34,17 +34,13 @@ final class CurlMultiLoop: Sendable {
         }
     }
 
-    /// Connections per host unless the client asks otherwise; 500 concurrent sign-ins queue on these
-    /// rather than each opening one.
-    static let defaultMaxConnectionsPerHost = 32
-
     private let inbox = Mutex(Inbox())
     // Only `curl_multi_wakeup` (thread-safe by libcurl's contract) uses this off the curl
     // thread, and only under `inbox` while `isClosed` is false, so it never sees a freed handle.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer?
 
     /// Creates the multi handle and starts its thread.
-    init(maxConnectionsPerHost: Int = defaultMaxConnectionsPerHost) {
+    init(maxConnectionsPerHost: Int) {
         CurlGlobal.initialize()
         let multi = curl_multi_init()
         if let multi {

@@ -18,7 +18,7 @@ public final class UpstreamClient: Sendable {
     ///
     /// - Parameters:
     ///   - maxConnectionsPerHost: connections each thread keeps open to one host; requests beyond
-    ///     that wait for a free one.
+    ///     that wait for a free one (500 concurrent sign-ins queue on 32 rather than each opening one).
     ///   - threads: curl threads, taking requests in turn (one suits sign-ins; the proxy uses one per core).
     public init(maxConnectionsPerHost: Int = 32, threads: Int = 1) {
         self.loops = (0..<max(1, threads)).map { _ in CurlMultiLoop(maxConnectionsPerHost: maxConnectionsPerHost) }

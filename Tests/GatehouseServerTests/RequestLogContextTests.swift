@@ -25,7 +25,7 @@ import Testing
 
     @Test func outsideARequestTheProviderAddsNothing() {
         #expect(RequestLogContext.metadataProvider.get().isEmpty)
-        RequestLogContext.$current.withValue(RequestLogContext(requestID: "r1", route: nil)) {
+        RequestLogContext.$requestID.withValue("r1") {
             #expect(RequestLogContext.metadataProvider.get() == ["request_id": "r1"])
         }
     }

@@ -120,7 +120,7 @@ extension GatewayConfig {
         where name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) {
             log.add(r.childPath(key), "must be an HTTP header name")
         }
-        if Set(settings.identityHeaders.map { $0.lowercased() }).count != settings.identityHeaders.count {
+        if settings.identityHeaderNames.count != settings.identityHeaders.count {
             log.add(r.path, "identity header names must differ from each other")
         }
         if let page = settings.signInPage, !page.hasPrefix("/"), !isHTTPURL(page) {

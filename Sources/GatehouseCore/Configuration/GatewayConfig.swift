@@ -199,7 +199,8 @@ public struct RouteSettings: Sendable {
     public var policy: RoutePolicy
     /// With `authenticated`: the caller needs at least one of these roles.
     public var roles: [String]
-    /// How long to wait for the upstream's response head, in seconds (bodies may take longer).
+    /// Idle timeout in seconds: the request fails with 504 after this long without a byte either way
+    /// (waiting for the response head included), so long streams are never cut off.
     public var timeoutSeconds: Int
     /// The authenticator whose kept upstream artifacts this route attaches; nil: the one whose
     /// `url` has the same origin as this route's upstream.
@@ -263,5 +264,10 @@ public struct ProxySettings: Sendable {
     /// Every identity header name Gatehouse sets (and so strips from what callers send).
     public var identityHeaders: [String] {
         [userHeader, emailHeader, rolesHeader] + (assertionHeader.map { [$0] } ?? [])
+    }
+
+    /// `identityHeaders` lower-cased, for matching header names in any case.
+    public var identityHeaderNames: Set<String> {
+        Set(identityHeaders.map { $0.lowercased() })
     }
 }
