@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// The floors bench/proxy compares Gatehouse with, built without any Gatehouse code:
+// - hello: Hummingbird answering a fixed body (the web framework DESIGN.md names);
+// - nio-hello: SwiftNIO's HTTP/1 server answering the same body (what Hummingbird is built on);
+// - curl-floor: libcurl's multi interface fetching from the upstream over keep-alive connections,
+//   in C, with nothing around it (the least an upstream leg through libcurl costs).
+import PackageDescription
+
+let package = Package(
+    name: "floors",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "hello",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "nio-hello",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "curl-floor",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+    ]
+)
