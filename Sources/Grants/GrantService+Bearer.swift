@@ -25,6 +25,13 @@ extension GrantService {
         return JSONValue.parse(payload)
     }
 
+    /// Whether `token` is a JWT naming Gatehouse's signing key, live or not, genuine or forged. The
+    /// proxy never passes such a token upstream: an upstream that checks Gatehouse's JWTs against
+    /// the published JWKS would otherwise accept a revoked one until it expires.
+    public func namesOurKey(_ token: String) -> Bool {
+        JOSEHeader(token: token)?.kid == keys.keyID
+    }
+
     /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token.
     func resolveBearer(_ token: String, now: Date) async throws -> Grant? {
         if let claims = verifiedTokens.value(for: token) {

@@ -42,8 +42,9 @@ enum HeaderRewrite {
                 continue
             }
             if hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower) { continue }
+            if PresentedArtifacts.sessionHeaders.contains(lower) { continue }
             switch lower {
-            case "x-forwarded-proto", "x-forwarded-host", "x-request-id", "x-ss-id":
+            case "x-forwarded-proto", "x-forwarded-host", "x-request-id":
                 continue
             case "authorization" where caller.authorizationWasOurs:
                 continue

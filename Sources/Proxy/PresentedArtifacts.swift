@@ -5,7 +5,10 @@ enum PresentedArtifacts {
     /// Cookie names Gatehouse issues; they are read here and never passed upstream.
     static let gatehouseCookies: Set<String> = [".AspNet.ApplicationCookie", "ss-id", "ss-pid", "ss-opt", "ss-tok", "ss-reftok"]
 
-    /// Candidates in the order they are tried: bearer, ASP.NET cookie, ServiceStack session.
+    /// Headers that carry a ServiceStack session id, as ServiceStack reads them; never passed upstream.
+    static let sessionHeaders: Set<String> = ["x-ss-id", "x-ss-pid"]
+
+    /// Candidates in the order they are tried: bearer, `X-ss-id`, the cookies (ASP.NET, ServiceStack), `X-ss-pid`.
     static func find(in headers: [(String, String)]) -> [PresentedArtifact] {
         var found: [PresentedArtifact] = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("authorization") {
@@ -21,6 +24,9 @@ enum PresentedArtifacts {
             case "ss-tok": found.append(.bearer(value))
             default: break
             }
+        }
+        for (name, value) in headers where name.equalsIgnoringASCIICase("x-ss-pid") && !value.isEmpty {
+            found.append(.serviceStackSession(value))
         }
         return found
     }

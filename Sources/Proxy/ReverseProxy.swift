@@ -98,17 +98,20 @@ public struct ReverseProxy: Sendable {
 
     // MARK: Steps
 
-    /// The first live grant among the presented artifacts, and whether `Authorization` held one of ours.
+    /// The first live grant among the presented artifacts, and whether `Authorization` held one of
+    /// ours: the bearer that opened the grant, or any JWT naming Gatehouse's key, live or not.
     func resolve(_ headers: [(String, String)]) async throws -> (Grant?, Bool) {
-        for artifact in PresentedArtifacts.find(in: headers) {
-            guard let grant = try await grants.resolveAny(artifact) else { continue }
-            guard case .bearer(let token) = artifact else { return (grant, false) }
-            let fromAuthorization = headers.contains {
-                $0.0.equalsIgnoringASCIICase("authorization") && PresentedArtifacts.bearerToken($0.1) == token
-            }
-            return (grant, fromAuthorization)
+        let authorizationBearers = headers.compactMap { name, value in
+            name.equalsIgnoringASCIICase("authorization") ? PresentedArtifacts.bearerToken(value) : nil
         }
-        return (nil, false)
+        var grant: Grant?
+        for artifact in PresentedArtifacts.find(in: headers) {
+            grant = try await grants.resolveAny(artifact)
+            guard let grant else { continue }
+            if case .bearer(let token) = artifact, authorizationBearers.contains(token) { return (grant, true) }
+            break
+        }
+        return (grant, authorizationBearers.contains { grants.namesOurKey($0) })
     }
 
     /// 401, or for a browser (`Accept: text/html`) a 302 to the sign-in page when one is configured.

@@ -9,7 +9,8 @@ import Testing
 @Suite struct ReverseProxyTests {
     /// Every way a caller can carry a sign-in of any dialect.
     enum Carrier: String, CaseIterable, Sendable {
-        case webapiBearer, baasBearer, serviceStackBearer, serviceStackCookie, serviceStackHeader, aspnetCookie, partnerBearer
+        case webapiBearer, baasBearer, serviceStackBearer, serviceStackCookie, serviceStackHeader, serviceStackPermanentHeader
+        case aspnetCookie, partnerBearer
 
         /// Signs in as Admin the carrier's way and returns the headers that present the artifact.
         func headers(_ client: GatewayClient) async throws -> [(String, String)] {
@@ -20,6 +21,7 @@ import Testing
             case .serviceStackBearer: return [("Authorization", "Bearer \(try await Doors.signIn(.serviceStackBearer, client))")]
             case .serviceStackCookie: return [("Cookie", "ss-id=\(try await Doors.signIn(.serviceStackSessionID, client))")]
             case .serviceStackHeader: return [("X-ss-id", try await Doors.signIn(.serviceStackSessionID, client))]
+            case .serviceStackPermanentHeader: return [("X-ss-pid", try await Doors.signIn(.serviceStackSessionID, client))]
             case .aspnetCookie: return [("Cookie", ".AspNet.ApplicationCookie=\(try await Doors.signIn(.aspnetTicket, client))")]
             case .partnerBearer: return [("Authorization", "Bearer \(try await SSOSignInTests.partnerToken(userID: 1))")]
             }
@@ -77,7 +79,45 @@ import Testing
             #expect(Self.values("Authorization", in: seen).isEmpty)
             #expect(Self.values("Cookie", in: seen).isEmpty)
             #expect(Self.values("X-ss-id", in: seen).isEmpty)
+            #expect(Self.values("X-ss-pid", in: seen).isEmpty)
         }
+    }
+
+    @Test func deadGatehouseArtifactsAreNotPassedOnButForeignOnesAre() async throws {
+        let key = ES256PrivateKey()
+        try await Self.withProxy(routes: { port in [
+            ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"],
+        ] }, jwtPrivateKeyPEM: key.pemRepresentation) { client, _ in
+            let jwt = try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client)
+            let expired = try await Self.expiredCopy(of: jwt, key: key, client: client)
+            #expect(try await client.send("POST", "/auth/logout", headers: [("Authorization", "Bearer \(jwt)")]).status == 200)
+            // Gatehouse's JWTs, expired or revoked: an upstream that checks them against the JWKS must never see them.
+            for dead in [expired, jwt] {
+                let reply = try await client.get("/open/echo/x", headers: [("Authorization", "Bearer \(dead)")])
+                #expect(reply.status == 200)
+                let seen = Self.received(reply)
+                #expect(Self.values("Authorization", in: seen).isEmpty)
+                #expect(Self.values("X-Auth-User", in: seen).isEmpty)
+            }
+            // ServiceStack's session headers are Gatehouse's to read, whatever they hold.
+            let sessionHeaders = Self.received(try await client.get("/open/echo/x", headers: [("X-ss-id", "a"), ("X-ss-pid", "b")]))
+            #expect(Self.values("X-ss-id", in: sessionHeaders).isEmpty)
+            #expect(Self.values("X-ss-pid", in: sessionHeaders).isEmpty)
+            // A bearer Gatehouse did not issue is the upstream's business, and reaches it as sent.
+            let otherKey = ES256PrivateKey()
+            let keys = JWTKeyCollection()
+            await keys.add(ecdsa: otherKey, kid: "legacy-idp")
+            let foreign = try await keys.sign(ForeignClaims(sub: "someone"), kid: "legacy-idp")
+            for token in [foreign, "legacy-opaque-token"] {
+                let seen = Self.received(try await client.get("/open/echo/x", headers: [("Authorization", "Bearer \(token)")]))
+                #expect(Self.values("Authorization", in: seen) == ["Bearer \(token)"])
+            }
+        }
+    }
+
+    struct ForeignClaims: JWTPayload {
+        var sub: String
+        func verify(using algorithm: some JWTAlgorithm) throws {}
     }
 
     @Test func noArtifactIsUnauthorizedWithAShortAnswer() async throws {

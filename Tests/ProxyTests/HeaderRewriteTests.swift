@@ -15,7 +15,7 @@ import Testing
             ("Host", "portal.example"), ("Connection", "keep-alive, X-Secret-Hop"), ("X-Secret-Hop", "1"), ("Keep-Alive", "timeout=5"),
             ("TE", "trailers"), ("Upgrade", "h2c"), ("Proxy-Authorization", "Basic x"), ("Content-Length", "3"),
             ("x-auth-user", "root"), ("X-AUTH-ROLES", "admin"), ("X-Auth-Email", "root@evil"),
-            ("Authorization", "Bearer ours"), ("X-ss-id", "sid"), ("X-Forwarded-For", "10.0.0.9"), ("X-Forwarded-Host", "evil"),
+            ("Authorization", "Bearer ours"), ("X-ss-id", "sid"), ("x-ss-pid", "pid"), ("X-Forwarded-For", "10.0.0.9"), ("X-Forwarded-Host", "evil"),
             ("X-Request-Id", "theirs"), ("Cookie", "theme=dark; .AspNet.ApplicationCookie=ticket; ss-id=1; ss-pid=2; lang=en"),
             ("Accept", "application/json"),
         ]
@@ -73,11 +73,12 @@ import Testing
     @Test func artifactsOfEveryDialectAreFound() {
         let found = PresentedArtifacts.find(in: [
             ("authorization", "bearer  jwt-1 "), ("X-ss-id", "sid-h"),
-            ("Cookie", ".AspNet.ApplicationCookie=t; other=1; ss-id=sid-c; ss-pid=pid-c"), ("Cookie", "ss-tok=jwt-2"),
+            ("X-ss-pid", "pid-h"), ("Cookie", ".AspNet.ApplicationCookie=t; other=1; ss-id=sid-c; ss-pid=pid-c"),
+            ("Cookie", "ss-tok=jwt-2"),
         ])
         #expect(found == [
             .bearer("jwt-1"), .serviceStackSession("sid-h"), .applicationCookie("t"), .serviceStackSession("sid-c"),
-            .serviceStackSession("pid-c"), .bearer("jwt-2"),
+            .serviceStackSession("pid-c"), .bearer("jwt-2"), .serviceStackSession("pid-h"),
         ])
         #expect(PresentedArtifacts.find(in: [("Authorization", "Basic x"), ("Authorization", "Bearer ")]).isEmpty)
     }
