@@ -16,8 +16,11 @@ public struct Gateway: Sendable {
     let proxy: ReverseProxy?
     /// What `claims` answered for recent method and path pairs. The answer depends on nothing else, and
     /// every request asks before it is proxied or routed: five dialects parsing the path each time were
-    /// 2% of a proxied request's CPU time.
-    private let claimed = BoundedMemo<String, Bool>(capacity: 4096)
+    /// 2% of a proxied request's CPU time. Only paths up to `memoizedPathLength` bytes are kept: the
+    /// path is the client's to choose, and 4096 of the longest a request line may carry would be
+    /// hundreds of MiB.
+    let claimed = BoundedMemo<String, Bool>(capacity: 4096)
+    static let memoizedPathLength = 256
 
     public init(dialects: [any Dialect], chain: AuthenticatorChain, grants: GrantService, proxy: ReverseProxy? = nil) {
         self.dialects = dialects
@@ -28,6 +31,7 @@ public struct Gateway: Sendable {
 
     /// Whether some dialect answers `method` `path` — decided from method and path alone, before any body is read.
     func claims(method: String, path: String) -> Bool {
+        guard path.utf8.count <= Self.memoizedPathLength else { return Self.claims(dialects, method: method, path: path) }
         let key = method + " " + path
         if let known = claimed.value(for: key) { return known }
         let answer = Self.claims(dialects, method: method, path: path)
