@@ -21,7 +21,8 @@ public struct AspNetDialect: Dialect {
         guard segments.count == 2, segments[1].lowercased() == "signin" else { return nil }
         let route = String(segments[0])
         guard settings.routes.contains(route) else {
-            return DialectCall(.respond(WebAPIHttpError(status: 404, message: "No HTTP resource was found that matches the request URI '\(request.path)'.").response(.json)))
+            let message = "No HTTP resource was found that matches the request URI '\(request.path)'."
+            return DialectCall(.respond(WebAPIHttpError(status: 404, message: message).response(.json)), isUnknownEndpoint: true)
         }
         guard request.method == "POST" else {
             return DialectCall(.respond(WebAPIHttpError.methodNotAllowed(request.method).response(.json)))

@@ -25,10 +25,14 @@ public protocol Dialect: Sendable {
 public struct DialectCall: Sendable {
     public var action: DialectAction
     public var reply: ReplyStyle
+    /// The path has the shape of one of the dialect's endpoints but names none of them (ASP.NET's
+    /// 404 for an unknown controller): a proxied route may take it instead.
+    public var isUnknownEndpoint: Bool
 
-    public init(_ action: DialectAction, reply: ReplyStyle = ReplyStyle()) {
+    public init(_ action: DialectAction, reply: ReplyStyle = ReplyStyle(), isUnknownEndpoint: Bool = false) {
         self.action = action
         self.reply = reply
+        self.isUnknownEndpoint = isUnknownEndpoint
     }
 }
 

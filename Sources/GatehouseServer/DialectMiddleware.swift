@@ -17,17 +17,17 @@ struct DialectMiddleware: RouterMiddleware {
         // Every log line of a request carries its id; a caller's own id is kept when it is a sane token.
         let requestID = request.headers[Self.requestIDField].flatMap(Self.saneRequestID) ?? RequestID.make()
         let logger = context.logger
-        guard gateway.claims(method: request.method.rawValue, path: path) else {
-            // Not a sign-in: a proxied route (its body streamed, never collected here), else the router.
-            if let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path) {
-                if let route = proxy.route(method: request.method.rawValue, host: request.head.authority, path: path) {
-                    return await RequestLogContext.$requestID.withValue(requestID) {
-                        await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
-                    }
-                }
+        let claim = gateway.claim(method: request.method.rawValue, path: path)
+        // Not a sign-in endpoint: a proxied route (its body streamed, never collected here), else the
+        // dialect's own "not found" or the router.
+        if claim != .endpoint, let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path),
+            let route = proxy.route(method: request.method.rawValue, host: request.head.authority, path: path)
+        {
+            return await RequestLogContext.$requestID.withValue(requestID) {
+                await ProxyResponder.respond(request, route: route, proxy: proxy, context: context, requestID: requestID, logger: logger)
             }
-            return try await next(request, context)
         }
+        guard claim != .none else { return try await next(request, context) }
         let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
         let answer = await RequestLogContext.$requestID.withValue(requestID) {
             await gateway.respond(to: wire, logger: logger)

@@ -45,7 +45,7 @@ extension Gateway {
         var issues: [ConfigIssue] = []
         for (index, route) in config.routes.enumerated() {
             let path = route.normalizedPrefix
-            if reservedPaths.contains(path) || ["GET", "POST"].contains(where: { claims(dialects, method: $0, path: path) }) {
+            if reservedPaths.contains(path) || ["GET", "POST"].contains(where: { claim(dialects, method: $0, path: path) == .endpoint }) {
                 issues.append(ConfigIssue(
                     path: "routes[\(index)].pathPrefix", message: "'\(route.pathPrefix)' is answered by Gatehouse itself, so the route is unreachable"))
             }

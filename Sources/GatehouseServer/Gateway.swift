@@ -19,7 +19,7 @@ public struct Gateway: Sendable {
     /// 2% of a proxied request's CPU time. Only paths up to `memoizedPathLength` bytes are kept: the
     /// path is the client's to choose, and 4096 of the longest a request line may carry would be
     /// hundreds of MiB.
-    let claimed = BoundedMemo<String, Bool>(capacity: 4096)
+    let claimed = BoundedMemo<String, PathClaim>(capacity: 4096)
     static let memoizedPathLength = 256
 
     public init(dialects: [any Dialect], chain: AuthenticatorChain, grants: GrantService, proxy: ReverseProxy? = nil) {
@@ -29,19 +29,35 @@ public struct Gateway: Sendable {
         self.proxy = proxy
     }
 
-    /// Whether some dialect answers `method` `path` — decided from method and path alone, before any body is read.
-    func claims(method: String, path: String) -> Bool {
-        guard path.utf8.count <= Self.memoizedPathLength else { return Self.claims(dialects, method: method, path: path) }
+    /// How a dialect answers a method and path, before any body is read.
+    enum PathClaim: Sendable {
+        /// No dialect: a proxied route or the router takes the request.
+        case none
+        /// One of a dialect's endpoints: always the dialect's.
+        case endpoint
+        /// Shaped like a dialect's endpoint but naming none (`DialectCall.isUnknownEndpoint`): a
+        /// proxied route takes it first, and only without one does the dialect answer.
+        case unknownEndpoint
+    }
+
+    /// How the dialects answer `method` `path` — decided from method and path alone, before any body is read.
+    func claim(method: String, path: String) -> PathClaim {
+        guard path.utf8.count <= Self.memoizedPathLength else { return Self.claim(dialects, method: method, path: path) }
         let key = method + " " + path
         if let known = claimed.value(for: key) { return known }
-        let answer = Self.claims(dialects, method: method, path: path)
+        let answer = Self.claim(dialects, method: method, path: path)
         claimed.remember(answer, for: key)
         return answer
     }
 
-    static func claims(_ dialects: [any Dialect], method: String, path: String) -> Bool {
+    /// The first dialect that decodes the path answers it, as in `respond(to:logger:)`.
+    static func claim(_ dialects: [any Dialect], method: String, path: String) -> PathClaim {
         let probe = WireRequest(method: method, path: path)
-        return dialects.contains { $0.decode(probe) != nil }
+        for dialect in dialects {
+            guard let call = dialect.decode(probe) else { continue }
+            return call.isUnknownEndpoint ? .unknownEndpoint : .endpoint
+        }
+        return .none
     }
 
     /// The answer of the dialect that claims `request`; `nil` when none does.

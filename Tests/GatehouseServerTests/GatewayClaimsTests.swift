@@ -7,17 +7,17 @@ import Testing
 @Suite struct GatewayClaimsTests {
     @Test func shortPathsAreRememberedLongOnesDecidedAfresh() async throws {
         let gateway = try await Gateway.build(try TestConfiguration.make())
-        #expect(gateway.claims(method: "POST", path: "/api/Account/SignIn"))
-        #expect(gateway.claimed.value(for: "POST /api/Account/SignIn") == true)
-        #expect(!gateway.claims(method: "GET", path: "/app/page"))
-        #expect(gateway.claimed.value(for: "GET /app/page") == false)
+        #expect(gateway.claim(method: "POST", path: "/api/Account/SignIn") == .endpoint)
+        #expect(gateway.claimed.value(for: "POST /api/Account/SignIn") == .endpoint)
+        #expect(gateway.claim(method: "GET", path: "/app/page") == Gateway.PathClaim.none)
+        #expect(gateway.claimed.value(for: "GET /app/page") == Gateway.PathClaim.none)
 
         // A client-chosen path beyond the limit is answered the same way but never kept.
         let long = "/app/" + String(repeating: "x", count: Gateway.memoizedPathLength)
-        #expect(!gateway.claims(method: "GET", path: long))
+        #expect(gateway.claim(method: "GET", path: long) == Gateway.PathClaim.none)
         #expect(gateway.claimed.value(for: "GET " + long) == nil)
         let longSignIn = "/" + String(repeating: "y", count: Gateway.memoizedPathLength) + "/SignIn"
-        #expect(gateway.claims(method: "POST", path: longSignIn))
+        #expect(gateway.claim(method: "POST", path: longSignIn) == .unknownEndpoint)
         #expect(gateway.claimed.value(for: "POST " + longSignIn) == nil)
     }
 }

@@ -379,6 +379,33 @@ import Testing
         }
     }
 
+    @Test func aRoutesSignInShapedPathsReachItsUpstreamButGatehousesEndpointsStayItsOwn() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "crm", "pathPrefix": "/crm", "upstream": "http://127.0.0.1:\(port)/echo", "policy": "public"],
+            ["name": "node", "pathPrefix": "/1", "upstream": "http://127.0.0.1:\(port)/echo", "policy": "public"],
+        ] }) { client, _ in
+            // ASP.NET answers /{controller}/SignIn for controllers it does not know with a 404; a route's own
+            // sign-in page (the legacy service's) is not one of Gatehouse's endpoints, so it is proxied.
+            let legacyPage = try await client.send("POST", "/crm/SignIn", body: Array("a=1".utf8))
+            #expect(legacyPage.status == 200, "\(legacyPage.text)")
+            #expect(legacyPage.json?["path"] == .string("/echo/crm/SignIn"))
+            #expect(legacyPage.json?["method"] == .string("POST"))
+            // /1/SignIn is a configured ASP.NET endpoint: the door keeps it even under the /1 route.
+            let door = try await client.post("/1/SignIn", json: #"{"UserName":"Admin","Password":"admin-pass","Remember":false}"#)
+            #expect(door.status == 200)
+            #expect(door.text.hasPrefix(#"{"UserInfo":{"UserName":"Admin","#))
+            #expect(try await client.get("/1/other").json?["path"] == .string("/echo/1/other"))
+        }
+        // Without a route, the unknown controller still gets ASP.NET's own 404.
+        try await Self.withProxy(routes: { port in [
+            ["name": "other", "pathPrefix": "/other", "upstream": "http://127.0.0.1:\(port)", "policy": "public"],
+        ] }) { client, _ in
+            let reply = try await client.send("POST", "/crm/SignIn", body: [])
+            #expect(reply.status == 404)
+            #expect(reply.text == #"{"Message":"No HTTP resource was found that matches the request URI '/crm/SignIn'."}"#)
+        }
+    }
+
     @Test func dotSegmentsAreRefused() async throws {
         try await Self.withProxy(routes: { port in [
             ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "policy": "public"],
