@@ -9,7 +9,7 @@ public struct ConfigSummary {
         let chain = config.authenticators.map { settings -> String in
             switch settings {
             case .local(let l): "\(l.name) (local, \(l.users.count) users)"
-            case .upstream(let u): "\(u.name) (upstream \(u.dialect.rawValue) \(u.url))"
+            case .upstream(let u): "\(u.name) (upstream \(u.dialect.rawValue) \(redactingUserInfo(u.url)))"
             }
         }
         text = """

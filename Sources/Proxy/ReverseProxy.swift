@@ -156,16 +156,16 @@ public struct ReverseProxy: Sendable {
                     contentLength: contentLength, body: response.body)
             } catch UpstreamError.couldNotConnect {
                 route.pool.refused(base)
-                logger.warning("upstream refused the connection", metadata: ["route": "\(route.settings.name)", "upstream": "\(base)"])
+                logger.warning("upstream refused the connection", metadata: ["route": "\(route.settings.name)", "upstream": "\(redactingUserInfo(base))"])
                 // A streamed body may already be partly consumed: only a bodiless request is retried.
                 if body != nil { return .answer(.badGateway) }
             } catch UpstreamError.timedOut {
-                logger.warning("upstream timed out", metadata: ["route": "\(route.settings.name)", "upstream": "\(base)"])
+                logger.warning("upstream timed out", metadata: ["route": "\(route.settings.name)", "upstream": "\(redactingUserInfo(base))"])
                 return .answer(.gatewayTimeout)
             } catch is CancellationError {
                 return .answer(.badGateway)
             } catch {
-                logger.warning("upstream failed", metadata: ["route": "\(route.settings.name)", "upstream": "\(base)", "error": "\(error)"])
+                logger.warning("upstream failed", metadata: ["route": "\(route.settings.name)", "upstream": "\(redactingUserInfo(base))", "error": "\(error)"])
                 return .answer(.badGateway)
             }
         }

@@ -23,6 +23,26 @@ import Testing
         #expect(refused?.metadata["upstream"] == "http://127.0.0.1:1")
     }
 
+    @Test func anUpstreamURLsPasswordNeverReachesALogLine() async throws {
+        let lines = CapturedLines()
+        let logger = Logger(label: "gatehouse-test") { _ in
+            CapturingHandler(lines: lines, metadataProvider: RequestLogContext.metadataProvider)
+        }
+        let config = try ProxyConfiguration.make(routes: [
+            ["name": "down", "pathPrefix": "/down", "upstream": "http://svc:s3cret@127.0.0.1:1", "policy": "public"],
+        ])
+        try await withLiveGateway(config, logger: logger) { client in
+            let reply = try await client.get("/down/x")
+            #expect(reply.status == 502)
+        }
+        let refused = lines.all.first { $0.message == "upstream refused the connection" }
+        #expect(refused?.metadata["upstream"] == "http://***@127.0.0.1:1")
+        #expect(!lines.all.isEmpty)
+        for line in lines.all {
+            #expect(!"\(line.message) \(line.metadata)".contains("s3cret"), "\(line.message)")
+        }
+    }
+
     @Test func outsideARequestTheProviderAddsNothing() {
         #expect(RequestLogContext.metadataProvider.get().isEmpty)
         RequestLogContext.$requestID.withValue("r1") {

@@ -81,7 +81,7 @@ extension GatewayConfig {
             }
             if case .array? = r.raw("upstream"), upstreams.isEmpty { log.add(r.childPath("upstream"), "must list at least one URL") }
             for url in upstreams where !isHTTPURL(url) || url.contains("?") {
-                log.add(r.childPath("upstream"), "'\(url)' must be an http or https URL without a query")
+                log.add(r.childPath("upstream"), "'\(redactingUserInfo(url))' must be an http or https URL without a query")
             }
             let methods = r.strings("methods").map { $0.uppercased() }
             for method in methods where method.isEmpty || !method.allSatisfy({ $0.isLetter || $0 == "-" }) {
