@@ -6,41 +6,38 @@ import Testing
 /// Log lines written while a request is handled name that request, through the metadata provider.
 @Suite struct RequestLogContextTests {
     @Test func aProxiedRequestsLogLinesCarryItsRequestIDAndRoute() async throws {
-        let lines = CapturedLines()
-        let logger = Logger(label: "gatehouse-test") { _ in
-            CapturingHandler(lines: lines, metadataProvider: RequestLogContext.metadataProvider)
-        }
-        let config = try ProxyConfiguration.make(routes: [
-            ["name": "down", "pathPrefix": "/down", "upstream": "http://127.0.0.1:1", "policy": "public"],
-        ])
-        try await withLiveGateway(config, logger: logger) { client in
-            let reply = try await client.get("/down/x", headers: [("X-Request-Id", "req-log-7")])
-            #expect(reply.status == 502)
-        }
-        let refused = lines.all.first { $0.message == "upstream refused the connection" }
+        let lines = try await Self.linesLogged(askingThrough: "http://127.0.0.1:1", headers: [("X-Request-Id", "req-log-7")])
+        let refused = lines.first { $0.message == "upstream refused the connection" }
         #expect(refused?.metadata["request_id"] == "req-log-7")
         #expect(refused?.metadata["route"] == "down")
         #expect(refused?.metadata["upstream"] == "http://127.0.0.1:1")
     }
 
     @Test func anUpstreamURLsPasswordNeverReachesALogLine() async throws {
+        let lines = try await Self.linesLogged(askingThrough: "http://svc:s3cret@127.0.0.1:1")
+        let refused = lines.first { $0.message == "upstream refused the connection" }
+        #expect(refused?.metadata["upstream"] == "http://***@127.0.0.1:1")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            #expect(!"\(line.message) \(line.metadata)".contains("s3cret"), "\(line.message)")
+        }
+    }
+
+    /// What a live gateway logs while answering `GET /down/x` through a public route to `upstream`
+    /// (which refuses connections: 502 is asserted).
+    private static func linesLogged(askingThrough upstream: String, headers: [(String, String)] = []) async throws -> [CapturedLines.Line] {
         let lines = CapturedLines()
         let logger = Logger(label: "gatehouse-test") { _ in
             CapturingHandler(lines: lines, metadataProvider: RequestLogContext.metadataProvider)
         }
         let config = try ProxyConfiguration.make(routes: [
-            ["name": "down", "pathPrefix": "/down", "upstream": "http://svc:s3cret@127.0.0.1:1", "policy": "public"],
+            ["name": "down", "pathPrefix": "/down", "upstream": upstream, "policy": "public"],
         ])
         try await withLiveGateway(config, logger: logger) { client in
-            let reply = try await client.get("/down/x")
+            let reply = try await client.get("/down/x", headers: headers)
             #expect(reply.status == 502)
         }
-        let refused = lines.all.first { $0.message == "upstream refused the connection" }
-        #expect(refused?.metadata["upstream"] == "http://***@127.0.0.1:1")
-        #expect(!lines.all.isEmpty)
-        for line in lines.all {
-            #expect(!"\(line.message) \(line.metadata)".contains("s3cret"), "\(line.message)")
-        }
+        return lines.all
     }
 
     @Test func outsideARequestTheProviderAddsNothing() {
