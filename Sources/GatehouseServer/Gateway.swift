@@ -105,10 +105,10 @@ public struct Gateway: Sendable {
                 // Not one of ours: an upstream that speaks a bearer dialect (sso) may know the token.
                 let request = SignInRequest(credential: .bearer(token), dialect: .sso)
                 do {
-                    let authenticated = try await chain.authenticateKeepingArtifacts(request)
-                    let grant = try await grants.issue(
-                        authenticated.identity, for: request, kinds: [], upstreamArtifacts: authenticated.upstreamArtifacts).grant
-                    return .resolved(grant, artifacts: IssuedArtifacts())
+                    let identity = try await chain.authenticateKeepingArtifacts(request).identity
+                    // Nothing is handed out that could find a grant again, so none is saved: a caller
+                    // checking its token on every request must not grow the store.
+                    return .resolved(grants.unsavedGrant(identity, for: request), artifacts: IssuedArtifacts())
                 } catch let failure as AuthFailure {
                     logger.debug("artifact refused", metadata: ["reason": "\(Self.reason(failure))"])
                     return .failed(failure)

@@ -2,15 +2,27 @@ import Foundation
 import GatehouseCore
 
 extension GrantService {
+    /// A grant for one answer only (an upstream vouched for a bearer and the caller gets its identity
+    /// back): never saved, so nothing can resolve it later.
+    public func unsavedGrant(_ identity: Identity, for request: SignInRequest) -> Grant {
+        newGrant(identity, for: request, issuedAt: now())
+    }
+
+    private func newGrant(
+        _ identity: Identity, for request: SignInRequest, issuedAt: Date, upstreamArtifacts: [String: String] = [:]
+    ) -> Grant {
+        Grant(
+            id: SessionHandles.grantID(), identity: identity, dialect: request.dialect, issuedAt: issuedAt,
+            expiresAt: issuedAt.addingTimeInterval(grantLifetime(for: request.dialect)), persistent: request.remember,
+            upstreamArtifacts: upstreamArtifacts)
+    }
+
     /// Creates one grant for `identity` and mints the artifacts of `kinds`.
     public func issue(
         _ identity: Identity, for request: SignInRequest, kinds: Set<ArtifactKind>, upstreamArtifacts: [String: String] = [:]
     ) async throws -> SignedIn {
         let issuedAt = now()
-        let grant = Grant(
-            id: SessionHandles.grantID(), identity: identity, dialect: request.dialect, issuedAt: issuedAt,
-            expiresAt: issuedAt.addingTimeInterval(grantLifetime(for: request.dialect)), persistent: request.remember,
-            upstreamArtifacts: upstreamArtifacts)
+        let grant = newGrant(identity, for: request, issuedAt: issuedAt, upstreamArtifacts: upstreamArtifacts)
         try await store.save(grant)
 
         var artifacts = IssuedArtifacts()

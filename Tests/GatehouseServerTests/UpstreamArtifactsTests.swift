@@ -1,4 +1,6 @@
+import Authentication
 import Dialects
+import Foundation
 import GatehouseCore
 @testable import GatehouseServer
 import GatehouseTesting
@@ -6,6 +8,7 @@ import Grants
 import HummingbirdTesting
 import Logging
 import Testing
+import Upstream
 
 /// The legacy upstream's own artifacts are kept on the grant, for the proxy to hand back to the legacy service.
 @Suite struct UpstreamArtifactsTests {
@@ -56,4 +59,48 @@ import Testing
             #expect(!fake.legacy.isLive(legacyToken))
         }
     }
+}
+
+/// A bearer that only an upstream can vouch for gets the caller its identity, and leaves nothing behind.
+@Suite struct UpstreamBearerCheckTests {
+    @Test func checkingAnUpstreamBearerSavesNoGrant() async throws {
+        let fake = FakeLegacy.system(for: .sso)
+        try await fake.run { port in
+            let config = try TestConfiguration.front(upstream: .sso, url: fake.signInURL(port: port))
+            let store = CountingGrantStore()
+            let grants = try await GrantService(
+                config: config, keys: try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory), store: store)
+            let gateway = Gateway(
+                dialects: Gateway.makeDialects(config.dialects),
+                chain: AuthenticatorChain(try Gateway.makeAuthenticators(config, client: UpstreamClient())), grants: grants)
+            let request = WireRequest(
+                method: "POST", target: "/api/v2/sso/signin/",
+                headers: WireHeaders([("Authorization", "Bearer \(FakeSSOLegacy.token(for: .admin))")]), body: [])
+            for _ in 0..<3 {
+                let reply = try #require(await gateway.respond(to: request, logger: Logger(label: "test")))
+                #expect(reply.status == 200)
+                #expect(JSONValue.parse(reply.body)?["username"]?.stringValue == "Admin")
+            }
+            #expect(await store.saves == 0)
+        }
+    }
+}
+
+/// A memory store that counts what is saved in it.
+private actor CountingGrantStore: GrantStore {
+    private let inner = MemoryGrantStore()
+    private(set) var saves = 0
+
+    func save(_ grant: Grant) async {
+        saves += 1
+        await inner.save(grant)
+    }
+
+    func grant(id: String, now: Date) async -> Grant? { await inner.grant(id: id, now: now) }
+    func revoke(id: String, until: Date) async { await inner.revoke(id: id, until: until) }
+    func isRevoked(id: String, now: Date) async -> Bool { await inner.isRevoked(id: id, now: now) }
+    func bind(handle: String, to grantID: String, expiresAt: Date) async {
+        await inner.bind(handle: handle, to: grantID, expiresAt: expiresAt)
+    }
+    func grantID(forHandle handle: String, now: Date) async -> String? { await inner.grantID(forHandle: handle, now: now) }
 }
