@@ -151,9 +151,10 @@ public struct ReverseProxy: Sendable {
                 let response = try await client.stream(request, body: body)
                 route.pool.answered(base)
                 let contentLength = Self.header("content-length", in: response.head.headers).flatMap { Int($0) }
-                return .upstream(
-                    status: response.head.status, headers: HeaderRewrite.response(response.head.headers),
-                    contentLength: contentLength, body: response.body)
+                let headers = HeaderRewrite.response(response.head.headers).map { name, value in
+                    name.equalsIgnoringASCIICase("location") ? (name, route.clientLocation(value, upstream: base)) : (name, value)
+                }
+                return .upstream(status: response.head.status, headers: headers, contentLength: contentLength, body: response.body)
             } catch UpstreamError.couldNotConnect {
                 route.pool.refused(base)
                 logger.warning("upstream refused the connection", metadata: ["route": "\(route.settings.name)", "upstream": "\(redactingUserInfo(base))"])

@@ -27,6 +27,30 @@ public struct ProxyRoute: Sendable {
         let rest = String(path.dropFirst(prefix.count))
         return rest.isEmpty ? "/" : rest
     }
+
+    /// A `Location` the upstream at `base` wrote in its own terms, as the client must follow it (what
+    /// nginx's `proxy_redirect default` does): an absolute URL at or below `base` becomes the path this
+    /// route serves it under, `upstreamPath(for:)` undone; any other value passes as sent.
+    func clientLocation(_ location: String, upstream base: String) -> String {
+        let base = base.hasSuffix("/") ? Substring(base.dropLast()) : Substring(base)
+        guard let schemeEnd = base.firstRange(of: "://")?.upperBound else { return location }
+        let pathStart = base[schemeEnd...].firstIndex(of: "/") ?? base.endIndex
+        let origin = base[..<pathStart], basePath = base[pathStart...]
+        // Scheme and host are compared without case, the path as written.
+        guard location.utf8.count >= origin.utf8.count,
+            location.utf8.prefix(origin.utf8.count).elementsEqual(origin.utf8, by: { Self.foldASCII($0) == Self.foldASCII($1) })
+        else { return location }
+        let rest = Substring(location).utf8.dropFirst(origin.utf8.count)
+        guard rest.starts(with: basePath.utf8) else { return location }
+        let below = Substring(rest.dropFirst(basePath.utf8.count))
+        guard below.isEmpty || below.first == "/" || below.first == "?" || below.first == "#" else { return location }
+        let path = below.first == "/" ? String(below) : "/" + below
+        return settings.stripPrefix && prefix != "/" ? prefix + path : path
+    }
+
+    private static func foldASCII(_ byte: UInt8) -> UInt8 {
+        UInt8(ascii: "A")...UInt8(ascii: "Z") ~= byte ? byte | 0x20 : byte
+    }
 }
 
 /// The routes of `gateway.json`; the longest matching prefix wins, a route for the request's

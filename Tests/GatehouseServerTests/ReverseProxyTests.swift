@@ -406,6 +406,22 @@ import Testing
         }
     }
 
+    @Test func theUpstreamsRedirectsToItselfPointAtTheRoute() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "crm", "pathPrefix": "/crm", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"],
+            ["name": "whole", "pathPrefix": "/redirect", "upstream": "http://127.0.0.1:\(port)/", "policy": "public"],
+        ] }) { client, _ in
+            let stripped = try await client.get("/crm/redirect/echo/after")
+            #expect(stripped.status == 302)
+            #expect(stripped.header("Location") == "/crm/echo/after")
+            let unstripped = try await client.get("/redirect/echo/z")
+            #expect(unstripped.status == 302)
+            #expect(unstripped.header("Location") == "/echo/z")
+            let away = try await client.get("/crm/redirect/x?away")
+            #expect(away.header("Location") == "https://id.example/login")
+        }
+    }
+
     @Test func dotSegmentsAreRefused() async throws {
         try await Self.withProxy(routes: { port in [
             ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "policy": "public"],

@@ -31,6 +31,25 @@ import Testing
         #expect(table.match(method: "DELETE", host: nil, path: "/w/1") == nil)
     }
 
+    @Test func theUpstreamsOwnRedirectsAreTurnedIntoTheRoutesPaths() {
+        let stripped = ProxyRoute(Self.route("crm", "/crm/", strip: true))
+        let base = "http://crm.internal:8080"
+        #expect(stripped.clientLocation("http://crm.internal:8080/login?next=%2Fa", upstream: base) == "/crm/login?next=%2Fa")
+        #expect(stripped.clientLocation("HTTP://CRM.internal:8080", upstream: base + "/") == "/crm/")
+        #expect(stripped.clientLocation("http://crm.internal:8080?x=1", upstream: base) == "/crm/?x=1")
+        // Below a base with a path of its own: that path is what upstreamPath(for:) was appended to.
+        #expect(stripped.clientLocation("http://crm.internal:8080/app/home", upstream: base + "/app") == "/crm/home")
+        #expect(stripped.clientLocation("http://crm.internal:8080/application", upstream: base + "/app") == "http://crm.internal:8080/application")
+        #expect(stripped.clientLocation("http://crm.internal:8080/other", upstream: base + "/app") == "http://crm.internal:8080/other")
+        // Unstripped, the upstream's path is the client's.
+        #expect(ProxyRoute(Self.route("crm", "/crm")).clientLocation("http://crm.internal:8080/crm/a", upstream: base) == "/crm/a")
+        // Elsewhere, relative, another port or scheme: as sent.
+        for location in ["https://id.example/login", "/login", "login", "http://crm.internal:8081/x", "https://crm.internal:8080/x",
+                         "http://crm.internal:80800/x"] {
+            #expect(stripped.clientLocation(location, upstream: base) == location)
+        }
+    }
+
     @Test func strippingLeavesAtLeastASlash() {
         let route = ProxyRoute(Self.route("crm", "/crm/", strip: true))
         #expect(route.upstreamPath(for: "/crm/a/b") == "/a/b")

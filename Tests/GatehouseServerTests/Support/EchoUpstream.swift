@@ -23,6 +23,7 @@ final class EchoProbe: Sendable {
 /// - `GET /bytes/:count`: `count` bytes of `i % 251`, with Content-Length; `?chunked` leaves it out.
 /// - `GET /headers`: custom and repeated headers, plus hop-by-hop ones a proxy must drop.
 /// - `GET /slow`: answers after 3 s.
+/// - `GET /redirect/**`: 302 to this server's own absolute URL for the rest of the path (`?away`: to another site).
 enum EchoUpstream {
     static func router(name: String = "echo", probe: EchoProbe = EchoProbe()) -> Router<BasicRequestContext> {
         let router = Router()
@@ -73,6 +74,12 @@ enum EchoUpstream {
             fields.append(HTTPField(name: .init("Keep-Alive")!, value: "timeout=5"))
             fields.append(HTTPField(name: .init("Proxy-Authenticate")!, value: "Basic"))
             return Response(status: .created, headers: fields, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        }
+        router.get("redirect/**") { request, _ -> Response in
+            let target = request.uri.query == "away"
+                ? "https://id.example/login"
+                : "http://\(request.head.authority ?? "")" + request.uri.path.dropFirst("/redirect".count)
+            return Response(status: .found, headers: [.location: target])
         }
         router.get("slow") { _, _ -> String in
             try await Task.sleep(for: .seconds(3))
