@@ -28,6 +28,7 @@ struct DialectMiddleware: RouterMiddleware {
             }
         }
         guard claim != .none else { return try await next(request, context) }
+        ExpectContinue.requestBody(of: request, on: context.channel)
         let wire = await WireRequest.collect(request, remoteAddress: context.remoteAddress, maxBodyBytes: maxBodyBytes)
         let answer = await RequestLogContext.$requestID.withValue(requestID) {
             await gateway.respond(to: wire, logger: logger)

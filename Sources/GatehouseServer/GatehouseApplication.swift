@@ -24,6 +24,7 @@ public enum GatehouseApplication {
         }
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
             logger: logger)
     }

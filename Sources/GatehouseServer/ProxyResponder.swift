@@ -22,7 +22,9 @@ enum ProxyResponder {
             clientAddress: context.remoteAddress?.ipAddress, requestID: requestID)
         let pump = BodyPump()
         let outcome = await proxy.handle(head, route: route, logger: logger) {
-            pump.start(request, headers: request.headers)
+            let body = pump.start(request, headers: request.headers)
+            if body != nil { ExpectContinue.requestBody(of: request, on: context.channel) }
+            return body
         }
         switch outcome {
         case .answer(let answer):

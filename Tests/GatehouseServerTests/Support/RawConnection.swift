@@ -1,0 +1,96 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A bare TCP connection to 127.0.0.1: bytes written as given, bytes read as they come. For what an
+/// HTTP client library hides (interim responses, the order of head and body).
+final class RawConnection: Sendable {
+    private let channel: any Channel
+    private let received: Received
+
+    /// Connects to `port`, runs `body`, closes.
+    static func with<T: Sendable>(port: Int, _ body: (RawConnection) async throws -> T) async throws -> T {
+        let received = Received()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        let connection = RawConnection(channel: channel, received: received)
+        do {
+            let result = try await body(connection)
+            try? await channel.close()
+            return result
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+    }
+
+    private init(channel: any Channel, received: Received) {
+        self.channel = channel
+        self.received = received
+    }
+
+    func write(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Everything up to and including the next blank line (one response head), or whatever arrived
+    /// before the connection closed or `seconds` passed.
+    func readHead(within seconds: Double = 5) async throws -> String {
+        try await take(within: seconds) { bytes in
+            bytes.indices.dropFirst(3).first { bytes[($0 - 3)...$0].elementsEqual("\r\n\r\n".utf8) }.map { $0 + 1 }
+        }
+    }
+
+    /// The next `count` bytes (a body), or fewer if the connection closed or `seconds` passed.
+    func read(count: Int, within seconds: Double = 5) async throws -> String {
+        try await take(within: seconds) { bytes in bytes.count >= count ? count : nil }
+    }
+
+    /// Waits until `end` finds where the wanted bytes end, the peer closes or time is up; returns
+    /// those bytes (or all there are) and keeps the rest for the next read.
+    private func take(within seconds: Double, until end: @Sendable ([UInt8]) -> Int?) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let taken = received.take(until: end, orAllIfClosed: false) { return String(decoding: taken, as: UTF8.self) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return String(decoding: received.take(until: end, orAllIfClosed: true) ?? [], as: UTF8.self)
+    }
+
+    /// What the connection has received and not yet handed out.
+    private final class Received: Sendable {
+        private let state = Mutex<(bytes: [UInt8], isClosed: Bool)>(([], false))
+
+        func append(_ buffer: ByteBuffer) { state.withLock { $0.bytes += buffer.readableBytesView } }
+        func close() { state.withLock { $0.isClosed = true } }
+
+        func take(until end: ([UInt8]) -> Int?, orAllIfClosed all: Bool) -> [UInt8]? {
+            state.withLock { state in
+                let count = end(state.bytes) ?? (all || state.isClosed ? state.bytes.count : nil)
+                guard let count else { return nil }
+                defer { state.bytes.removeFirst(count) }
+                return Array(state.bytes[..<count])
+            }
+        }
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received: Received
+
+        init(received: Received) { self.received = received }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received.append(unwrapInboundIn(data))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            received.close()
+            context.fireChannelInactive()
+        }
+    }
+}
