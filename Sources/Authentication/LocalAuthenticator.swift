@@ -1,13 +1,16 @@
 import Foundation
 import GatehouseCore
 import NIOPosix
+import Synchronization
 
 /// Signs in the users listed in `gateway.json` (`"type": "local"`), whose passwords are stored as
 /// hashes in any `PasswordHashScheme`.
 ///
 /// A login is a user name or an e-mail address, matched without regard to case. Every answer that
-/// involves a password costs one hash verification, whoever the login names: a wrong password, an
-/// inactive account and an unknown login are indistinguishable by time as well as by answer.
+/// involves a password costs one hash verification, whoever the login names, and lasts at least as
+/// long as a check against the slowest of the users' hash settings: a wrong password, an inactive
+/// account and an unknown login are indistinguishable by time as well as by answer, even when users'
+/// hashes differ in scheme or cost.
 public struct LocalAuthenticator: Authenticator {
     /// One configured user, ready to answer: the parsed hash and the identity it signs in as.
     struct Account: Sendable {
@@ -26,6 +29,10 @@ public struct LocalAuthenticator: Authenticator {
     private let byNumericID: [Int: Int]
     /// Verified against when the login is unknown; nil only when there are no users at all.
     private let decoy: PasswordHash?
+    /// One hash per distinct set of hash parameters among the users: what `slowestCheck` measures.
+    private let costSamples: [PasswordHash]
+    /// How long a check against the slowest of `costSamples` takes, measured on first use.
+    let slowestCheck = SlowestCheck()
 
     /// Parses every user's passwordHash up front; throws ConfigError naming e.g.
     /// "authenticators[0].users[3].passwordHash" (use settings.userPaths[i] + ".passwordHash") for an unrecognised hash.
@@ -64,6 +71,8 @@ public struct LocalAuthenticator: Authenticator {
         self.byNumericID = Dictionary(
             accounts.indices.compactMap { i in accounts[i].identity.numericID.map { ($0, i) } },
             uniquingKeysWith: { a, _ in a })
+        var seen: Set<String> = []
+        self.costSamples = accounts.map(\.hash).filter { seen.insert($0.costParameters).inserted }
         let template = Self.mostCommonHashIndex(in: accounts)
         do {
             self.decoy = try template.map { try accounts[$0].hash.decoy() }
@@ -81,13 +90,18 @@ public struct LocalAuthenticator: Authenticator {
     /// - Throws: `AuthFailure.invalidCredentials` for a wrong password or an inactive account.
     public func authenticate(_ request: SignInRequest) async throws -> Identity? {
         guard case .password(let login, let secret) = request.credential else { return nil }
-        guard let account = account(forLogin: login) else {
-            if let decoy {
-                _ = try await Self.verifyOffLoop(decoy, secret)
-            }
-            return nil
+        let started = ContinuousClock.now
+        let account = account(forLogin: login)
+        let matches: Bool
+        if let hash = account?.hash ?? decoy {
+            matches = try await Self.verifyOffLoop(hash, secret)
+        } else {
+            matches = false
         }
-        let matches = try await Self.verifyOffLoop(account.hash, secret)
+        // Whoever the login named, the answer leaves no sooner than the slowest user's check would.
+        let floor = try await slowestCheck.duration(measuring: costSamples)
+        try? await Task.sleep(until: started + floor)
+        guard let account else { return nil }
         // An inactive account gets the same answer as a wrong password: it reveals no more.
         guard matches, account.identity.active else { throw AuthFailure.invalidCredentials }
         return account.identity
@@ -111,6 +125,23 @@ public struct LocalAuthenticator: Authenticator {
     /// a thread of Swift's small cooperative pool, so it runs on NIO's blocking-work pool.
     private static func verifyOffLoop(_ hash: PasswordHash, _ password: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { hash.verify(password) }
+    }
+
+    /// How long one check against the slowest of a set of hashes takes on this machine: measured once
+    /// (off the event loops, the best of two runs per hash, so a busy moment does not inflate it), then kept.
+    final class SlowestCheck: Sendable {
+        private let measured = Mutex<Duration?>(nil)
+
+        func duration(measuring samples: [PasswordHash]) async throws -> Duration {
+            if let known = measured.withLock({ $0 }) { return known }
+            let slowest = try await NIOThreadPool.singleton.runIfActive {
+                samples.map { hash in
+                    (0..<2).map { _ in ContinuousClock().measure { _ = hash.verify("not the password") } }.min() ?? .zero
+                }.max() ?? .zero
+            }
+            measured.withLock { $0 = $0 ?? slowest }
+            return slowest
+        }
     }
 
     /// The index of the account whose hash parameters most users share (the first such user, on a tie).

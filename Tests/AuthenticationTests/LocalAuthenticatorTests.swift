@@ -102,3 +102,28 @@ import Testing
         }
     }
 }
+
+/// DESIGN.md: an unknown user costs the same time as a wrong password — also when the users' hashes
+/// differ in scheme and cost, which the time of a wrong password would otherwise give away.
+@Suite struct LocalAuthenticatorTimingTests {
+    @Test func everyCheckLastsAsLongAsTheSlowestUsersWould() async throws {
+        // A fast user (bcrypt cost 4, about a millisecond) next to a slow one (PBKDF2, 600,000 rounds).
+        let slowHash = try PasswordHash.make("slow secret", scheme: .pbkdf2Sha256)
+        let document = LocalFixture.document.replacingOccurrences(
+            of: "$pbkdf2-sha256$2000$dW4NISTE.H.v1RpDKAXg3A$QDmO.VfLgfukeOaenUhsbi/HOS2vVh089.Qp99sXPbA", with: slowHash)
+        let authenticator = try LocalAuthenticator(settings: LocalFixture.settings(document), now: { LocalFixture.builtAt })
+        let slowCheck = try #require(PasswordHash(parsing: slowHash))
+        let slow = (0..<2).map { _ in ContinuousClock().measure { _ = slowCheck.verify("wrong") } }.min() ?? .zero
+        #expect(slow > .milliseconds(20), "the slow hash must be clearly slower than bcrypt cost 4 for this test to mean anything")
+
+        let clock = ContinuousClock()
+        for (login, password) in [("admin", "wrong"), ("nobody", "wrong"), ("admin", LocalFixture.adminPassword)] {
+            let elapsed = await clock.measure {
+                _ = try? await authenticator.authenticate(LocalFixture.signIn(login, password))
+            }
+            #expect(elapsed >= slow / 2, "\(login): \(elapsed) against \(slow) for the slow user's check")
+        }
+        // The measured floor is the slow user's check, not the fast one's.
+        #expect(try await authenticator.slowestCheck.duration(measuring: []) >= slow / 2)
+    }
+}
