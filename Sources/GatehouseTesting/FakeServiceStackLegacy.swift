@@ -12,9 +12,14 @@ public struct FakeServiceStackLegacy: FakeLegacySystem {
     public let legacy = FakeLegacy()
     /// `/auth/credentials`.
     public let signInPath = "/auth/credentials"
+    /// Bytes of filler in the `Meta` of every answer to a sign-in (0: no `Meta`), to try answer size limits
+    /// with an answer that is otherwise good.
+    public let answerPadding: Int
 
     /// A new system.
-    public init() {}
+    public init(answerPadding: Int = 0) {
+        self.answerPadding = answerPadding
+    }
 
     /// The two documented routes, each for `GET` and `POST`; ServiceStack routes ignore case.
     public func router() -> Router<PeerContext> {
@@ -39,7 +44,7 @@ public struct FakeServiceStackLegacy: FakeLegacySystem {
             guard let token = sessionToken(request), let session = legacy.session(token) else {
                 return Self.error(401, code: "Unauthorized", message: "Not Authenticated")
             }
-            return FakeHTTP.json(200, Self.response(session.user, sessionID: session.tokens[0], bearer: nil, refresh: nil))
+            return FakeHTTP.json(200, response(session.user, sessionID: session.tokens[0], bearer: nil, refresh: nil))
         case "", "credentials":
             return signIn(fields)
         case let other:
@@ -70,7 +75,7 @@ public struct FakeServiceStackLegacy: FakeLegacySystem {
         let refresh = FakeTokens.jwtLooking(.object([("sub", .string(String(user.id))), ("iat", .int(now)), ("typ", .string("refresh"))]))
         legacy.openSession(for: user, tokens: [sessionID, bearer])
         let longLived = "expires=\(Self.cookieDate(Date().addingTimeInterval(20 * 365 * 24 * 3600))); "
-        return FakeHTTP.json(200, Self.response(user, sessionID: sessionID, bearer: bearer, refresh: refresh), headers: [
+        return FakeHTTP.json(200, response(user, sessionID: sessionID, bearer: bearer, refresh: refresh), headers: [
             ("Set-Cookie", "ss-id=\(sessionID); path=/; samesite=lax; httponly"),
             ("Set-Cookie", "ss-pid=\(permanentID); \(longLived)path=/; samesite=lax; httponly"),
             ("Set-Cookie", "ss-opt=\(remember ? "perm" : "temp"); \(longLived)path=/; samesite=lax; httponly"),
@@ -84,7 +89,7 @@ public struct FakeServiceStackLegacy: FakeLegacySystem {
     }
 
     /// An `AuthenticateResponse` in the DTO's member order; ServiceStack leaves out members that are null.
-    private static func response(_ user: FakeUser, sessionID: String, bearer: String?, refresh: String?) -> JSONValue {
+    private func response(_ user: FakeUser, sessionID: String, bearer: String?, refresh: String?) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("UserId", .string(String(user.id))), ("SessionId", .string(sessionID)),
             ("UserName", .string(user.userName)), ("DisplayName", .string(user.displayName)),
@@ -92,6 +97,7 @@ public struct FakeServiceStackLegacy: FakeLegacySystem {
         if let bearer { members.append(("BearerToken", .string(bearer))) }
         if let refresh { members.append(("RefreshToken", .string(refresh))) }
         members += [("Roles", .array(user.roles.map(JSONValue.string))), ("Permissions", .array([]))]
+        if answerPadding > 0 { members.append(("Meta", .object([("padding", .string(String(repeating: "x", count: answerPadding)))]))) }
         return .object(members)
     }
 

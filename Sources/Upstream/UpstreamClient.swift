@@ -28,15 +28,21 @@ public final class UpstreamClient: Sendable {
         for loop in loops { loop.shutdown() }
     }
 
+    /// The most body bytes `send` reads unless told otherwise: sign-in answers are a few kilobytes, and
+    /// without a limit an upstream could fill memory for as long as the request's timeout lasts.
+    public static let defaultMaxBodyBytes = 1 << 20
+
     /// Sends `request` and returns the upstream's final response, whatever its status, with its
     /// body read whole.
     ///
+    /// - Parameter maxBodyBytes: the longest body read; a longer one abandons the transfer.
     /// - Throws: `UpstreamError` when no response arrived (refused, timed out, transport failure,
-    ///   client shut down); `CancellationError` promptly when the calling task is cancelled,
-    ///   in which case the transfer is abandoned.
-    public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+    ///   client shut down) or its body was longer than `maxBodyBytes` (`.responseTooLarge`);
+    ///   `CancellationError` promptly when the calling task is cancelled, in which case the
+    ///   transfer is abandoned.
+    public func send(_ request: UpstreamRequest, maxBodyBytes: Int = UpstreamClient.defaultMaxBodyBytes) async throws -> UpstreamResponse {
         let response = try await stream(request)
-        let body = try await response.body.collect()
+        let body = try await response.body.collect(upTo: maxBodyBytes)
         return UpstreamResponse(status: response.head.status, headers: response.head.headers, body: body)
     }
 

@@ -1,4 +1,4 @@
-/// Why an upstream call produced no response.
+/// Why an upstream call produced no response, or none the caller could take.
 ///
 /// Cancellation of the calling task is reported as `CancellationError`, not as a case here.
 public enum UpstreamError: Error, Sendable, Equatable {
@@ -10,4 +10,7 @@ public enum UpstreamError: Error, Sendable, Equatable {
     case transport(String)
     /// The client was shut down before the request completed.
     case shutDown
+    /// The response body was longer than the caller would read (`UpstreamClient.send`'s `maxBodyBytes`);
+    /// the transfer was abandoned there.
+    case responseTooLarge
 }

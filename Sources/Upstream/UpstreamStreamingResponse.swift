@@ -85,10 +85,19 @@ public struct UpstreamResponseBody: AsyncSequence, Sendable {
         handle.transfer.responseBody.takeAllIfComplete()
     }
 
-    /// Reads the whole body into memory (for small answers such as sign-in replies).
-    public func collect() async throws -> [UInt8] {
+    /// Reads the whole body into memory (for small answers such as sign-in replies), at most `maxBytes` of it.
+    ///
+    /// - Throws: `UpstreamError.responseTooLarge` as soon as more than `maxBytes` have arrived, having
+    ///   abandoned the transfer; otherwise what the iterator throws.
+    public func collect(upTo maxBytes: Int) async throws -> [UInt8] {
         var bytes: [UInt8] = []
-        for try await chunk in self { bytes += chunk }
+        for try await chunk in self {
+            guard chunk.count <= maxBytes - bytes.count else {
+                cancel()
+                throw UpstreamError.responseTooLarge
+            }
+            bytes += chunk
+        }
         return bytes
     }
 }

@@ -114,7 +114,7 @@ import Upstream
                 body.finish()
             }
             let upload = try await client.stream(UpstreamRequest(method: "PUT", url: "\(base)/echo/sink", timeoutSeconds: 600), body: body)
-            let answer = JSONValue.parse(try await upload.body.collect())
+            let answer = JSONValue.parse(try await upload.body.collect(upTo: 1 << 16))
             await writer.value
             #expect(upload.head.status == 200)
             #expect(answer?["bodyBytes"] == .int(Self.gibibyte))

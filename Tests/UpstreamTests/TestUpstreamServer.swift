@@ -8,7 +8,7 @@ import NIOCore
 /// Routes: `GET /echo` answers 200 with the `X-Probe` request header echoed as `X-Echo` and body
 /// `hello`; `POST /echo` answers 201 with the request body and method echoed; `GET /slow` sleeps
 /// 2 s before answering; `GET /peer` answers with the client's TCP source port, so tests can see
-/// which requests shared a connection.
+/// which requests shared a connection; `GET /bytes/{count}` answers `count` bytes (with Content-Length).
 enum TestUpstreamServer {
     static let probe = HTTPField.Name("X-Probe")!
     static let echo = HTTPField.Name("X-Echo")!
@@ -44,6 +44,10 @@ enum TestUpstreamServer {
         }
         router.get("peer") { _, context -> String in
             String(context.peerPort)
+        }
+        router.get("bytes/:count") { _, context -> Response in
+            let count = try context.parameters.require("count", as: Int.self)
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: 0x5A, count: count)))
         }
         return router
     }

@@ -95,6 +95,43 @@ import Upstream
         }
     }
 
+    @Test func aBodyOverTheLimitIsAbandonedPromptlyWithResponseTooLarge() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let elapsed = try await TestUpstreamServer.with { port in
+            let started = ContinuousClock.now
+            // 2 MiB against the default 1 MiB; the 30 s timeout is the only other bound.
+            await #expect(throws: UpstreamError.responseTooLarge) {
+                // Only the status, should it be answered: a failure need not print 2 MiB.
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/bytes/\(2 << 20)", timeoutSeconds: 30)).status
+            }
+            return ContinuousClock.now - started
+        }
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test func aBodyUnderTheLimitIsReadWhole() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let response = try await TestUpstreamServer.with { port in
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/bytes/\(512 << 10)", timeoutSeconds: 30))
+        }
+        #expect(response.status == 200)
+        #expect(response.body.count == 512 << 10)
+        #expect(response.body.allSatisfy { $0 == 0x5A })
+    }
+
+    @Test func theLimitIsInclusive() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        try await TestUpstreamServer.with { port in
+            let request = UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo")
+            let exact = try await client.send(request, maxBodyBytes: 5)
+            #expect(exact.body == Array("hello".utf8))
+            await #expect(throws: UpstreamError.responseTooLarge) { try await client.send(request, maxBodyBytes: 4) }
+        }
+    }
+
     @Test func twoHundredConcurrentRequestsAreEachAnsweredWithTheirOwnBody() async throws {
         let client = UpstreamClient()
         defer { client.shutdown() }

@@ -143,7 +143,7 @@ final class StreamingProbe: Sendable {
                 offset = end
             }
             body.finish()
-            return String(decoding: try await response.body.collect(), as: UTF8.self)
+            return String(decoding: try await response.body.collect(upTo: 1 << 10), as: UTF8.self)
         }
         let sum = payload.reduce(0) { ($0 &+ Int($1)) & 0xFFFF_FFFF }
         let framing = length.map { "\($0) -" } ?? "- chunked"
@@ -163,7 +163,7 @@ final class StreamingProbe: Sendable {
                 body.finish()
             }
             let response = try await client.stream(UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", timeoutSeconds: 60), body: body)
-            let bytes = try await response.body.collect()
+            let bytes = try await response.body.collect(upTo: payload.count)
             await writer.value
             return bytes
         }
@@ -186,7 +186,7 @@ final class StreamingProbe: Sendable {
                 return accepted
             }
             let response = try await client.stream(UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/early", timeoutSeconds: 20), body: body)
-            _ = try? await response.body.collect()
+            _ = try? await response.body.collect(upTo: 1 << 10)
             return (response.head.status, await writer.value)
         }
         #expect(status == 413)

@@ -3,8 +3,8 @@ import Logging
 import Upstream
 
 /// Authenticates against a legacy system's own sign-in endpoint, in that system's dialect, whatever dialect
-/// the caller used. The upstream refusing is a wrong password; the upstream down, slow or answering garbage
-/// is `upstreamUnavailable` — never reported as a wrong password.
+/// the caller used. The upstream refusing is a wrong password; the upstream down, slow, answering garbage or
+/// answering more than `UpstreamClient.defaultMaxBodyBytes` is `upstreamUnavailable` — never reported as a wrong password.
 public struct UpstreamAuthenticator: Authenticator {
     public let name: String
     let settings: UpstreamAuthenticatorSettings
@@ -52,6 +52,10 @@ public struct UpstreamAuthenticator: Authenticator {
             response = try await client.send(outgoing)
         } catch is CancellationError {
             throw CancellationError()
+        } catch UpstreamError.responseTooLarge {
+            // An answer, but not one any sign-in dialect gives: like garbage, an outage.
+            logger.warning("upstream answer too large", metadata: ["upstream": "\(name)"])
+            throw AuthFailure.upstreamUnavailable(upstream: name)
         } catch {
             logger.warning("upstream unreachable", metadata: ["upstream": "\(name)", "error": "\(error)"])
             throw AuthFailure.upstreamUnavailable(upstream: name)
