@@ -133,9 +133,14 @@ struct ServiceStackBinder {
         return parsed
     }
 
+    /// Members that carry a secret, lower-cased. ServiceStack quotes the value it could not bind; for
+    /// these the answer (and any log of it) must not, so their message leaves the value out.
+    private static let secretMembers: Set<String> = ["password", "accesstoken", "accesstokensecret", "refreshtoken"]
+
     private mutating func invalid(_ name: String, _ value: String) {
-        errors.append(ServiceStackFieldError(
-            code: "SerializationException", field: name, message: "'\(value)' is an Invalid value for '\(name)'"))
+        let message = Self.secretMembers.contains(name.lowercased())
+            ? "Invalid value for '\(name)'" : "'\(value)' is an Invalid value for '\(name)'"
+        errors.append(ServiceStackFieldError(code: "SerializationException", field: name, message: message))
     }
 
     private static func stringMap(_ value: JSONValue) -> [String: String]? {

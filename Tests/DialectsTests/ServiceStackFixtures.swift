@@ -69,4 +69,10 @@ enum ServiceStackFixtures {
     static func postForm(_ target: String, _ body: String) -> WireRequest {
         request("POST", target, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: body)
     }
+
+    /// What the default dialect answers `request` with itself; nil when the request goes on to be resolved.
+    static func directResponse(to request: WireRequest) throws -> WireResponse? {
+        guard case .respond(let response)? = try dialect().decode(request)?.action else { return nil }
+        return response
+    }
 }
