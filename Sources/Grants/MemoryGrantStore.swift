@@ -20,10 +20,32 @@ public actor MemoryGrantStore: GrantStore {
 
     /// How many lookups pass between sweeps. Writes carry no clock, so lapsed entries are
     /// dropped from lookups, which do; sweeping every time would make each lookup O(n).
-    private let sweepInterval = 1_024
+    package static let sweepInterval = 1_024
 
     /// An empty store.
     public init() {}
+
+    /// How many entries each table holds, lapsed or not. Answers cannot tell a lapsed entry from a swept
+    /// one, so this is how a test sees that sweeping really frees memory.
+    package struct EntryCounts: Equatable, Sendable {
+        package var grants: Int
+        package var revocations: Int
+        package var bindings: Int
+        /// Grants listed in the handle index that revocation uses.
+        package var indexedGrants: Int
+
+        package init(grants: Int, revocations: Int, bindings: Int, indexedGrants: Int) {
+            self.grants = grants
+            self.revocations = revocations
+            self.bindings = bindings
+            self.indexedGrants = indexedGrants
+        }
+    }
+
+    /// The size of each table now.
+    package var entryCounts: EntryCounts {
+        EntryCounts(grants: grants.count, revocations: revoked.count, bindings: bindings.count, indexedGrants: handlesByGrant.count)
+    }
 
     /// Stores `grant`, replacing any grant with the same id.
     public func save(_ grant: Grant) {
@@ -70,7 +92,7 @@ public actor MemoryGrantStore: GrantStore {
 
     private func noteLookup(now: Date) {
         lookupsSinceSweep += 1
-        guard lookupsSinceSweep >= sweepInterval else { return }
+        guard lookupsSinceSweep >= Self.sweepInterval else { return }
         lookupsSinceSweep = 0
         sweep(now: now)
     }

@@ -9,20 +9,31 @@ struct MemoryGrantStoreTests {
         try await runGrantStoreSuite { MemoryGrantStore() }
     }
 
-    @Test func lapsedEntriesAreSweptWithoutChangingAnswers() async throws {
-        // Enough lookups to trigger sweeps; live entries must survive them.
-        let store: any GrantStore = MemoryGrantStore()
+    @Test func aSweepDropsEveryLapsedEntryAndKeepsTheLiveOnes() async throws {
+        let store = MemoryGrantStore()
         let t0 = TestClock.start
-        let live = Grant(id: "live", identity: GrantFixture.alice, dialect: .webapi, issuedAt: t0,
-                         expiresAt: t0 + 100_000, persistent: false)
-        try await store.save(live)
-        try await store.bind(handle: "h-live", to: "live", expiresAt: t0 + 100_000)
-        for i in 0..<2_100 {
-            try await store.bind(handle: "h\(i)", to: "live", expiresAt: t0 + 1)
-            _ = try await store.grantID(forHandle: "h\(i)", now: t0 + 2)
+        func grant(_ id: String, expiresAt: Date) -> Grant {
+            Grant(id: id, identity: GrantFixture.alice, dialect: .webapi, issuedAt: t0, expiresAt: expiresAt, persistent: false)
         }
-        #expect(try await store.grant(id: "live", now: t0 + 2) == live)
-        #expect(try await store.grantID(forHandle: "h-live", now: t0 + 2) == "live")
-        #expect(try await store.grantID(forHandle: "h2099", now: t0 + 2) == nil)
+        let live = grant("live", expiresAt: t0 + 100_000)
+        await store.save(live)
+        await store.save(grant("lapsed", expiresAt: t0 + 1))
+        await store.bind(handle: "h-live", to: "live", expiresAt: t0 + 100_000)
+        for i in 0..<100 {
+            await store.bind(handle: "h\(i)", to: i.isMultiple(of: 2) ? "live" : "lapsed", expiresAt: t0 + 1)
+        }
+        await store.revoke(id: "revoked", until: t0 + 1)
+        let before = await store.entryCounts
+        #expect(before == .init(grants: 2, revocations: 1, bindings: 101, indexedGrants: 2))
+
+        // Writes carry no clock: the sweep comes with the lookups, once every `sweepInterval` of them.
+        for _ in 0..<MemoryGrantStore.sweepInterval {
+            _ = await store.grantID(forHandle: "unknown", now: t0 + 2)
+        }
+
+        let after = await store.entryCounts
+        #expect(after == .init(grants: 1, revocations: 0, bindings: 1, indexedGrants: 1))
+        #expect(await store.grant(id: "live", now: t0 + 2) == live)
+        #expect(await store.grantID(forHandle: "h-live", now: t0 + 2) == "live")
     }
 }
