@@ -9,58 +9,6 @@ import Upstream
 @Suite struct ProxyStreamingTests {
     static let gibibyte = 1 << 30
 
-    /// Runs the `gatehouse` executable built next to the tests, on `config`, and returns its pid and port.
-    final class GatehouseProcess: Sendable {
-        let process: Process
-        let port: Int
-
-        init(configPath: String) throws {
-            let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            var executable = directory.appendingPathComponent("gatehouse")
-            // `swift test` runs the xctest bundle from .build/<triple>/debug; the binary is beside it.
-            if !FileManager.default.isExecutableFile(atPath: executable.path) {
-                executable = directory.deletingLastPathComponent().appendingPathComponent("gatehouse")
-            }
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["serve", "--config", configPath]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            self.process = process
-            // "… Server started and listening on 127.0.0.1:PORT"
-            var seen = ""
-            var port = 0
-            let handle = output.fileHandleForReading
-            while port == 0 {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                seen += String(decoding: data, as: UTF8.self)
-                if let range = seen.range(of: "listening on 127.0.0.1:") {
-                    let digits = seen[range.upperBound...].prefix { $0.isNumber }
-                    port = Int(digits) ?? 0
-                }
-            }
-            self.port = port
-            // Keep draining so the child never blocks on a full pipe.
-            handle.readabilityHandler = { handle in _ = handle.availableData }
-        }
-
-        /// Peak resident set size in bytes (`VmHWM` of /proc/PID/status).
-        func peakResidentBytes() throws -> Int {
-            let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
-            let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-            let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "") ?? 0
-            return kilobytes * 1024
-        }
-
-        func stop() {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
     /// Runs `body` with the base URL of a public route `/files` on a `gatehouse` process in front of the echo upstream.
     static func withGatehouseProcess(_ body: @escaping @Sendable (String, GatehouseProcess) async throws -> Void) async throws {
         try await LoopbackServer.run(EchoUpstream.router()) { upstreamPort in
@@ -72,9 +20,8 @@ import Upstream
                                    "stripPrefix": true, "policy": "public"]]
             let configPath = directory.appendingPathComponent("gateway.json").path
             try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: configPath))
-            let gatehouse = try GatehouseProcess(configPath: configPath)
+            let gatehouse = try await GatehouseProcess.start(configPath: configPath)
             defer { gatehouse.stop() }
-            try #require(gatehouse.port > 0)
             try await body("http://127.0.0.1:\(gatehouse.port)/files", gatehouse)
         }
     }
