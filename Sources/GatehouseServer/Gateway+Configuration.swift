@@ -63,10 +63,26 @@ extension Gateway {
     }
 
     /// Checks what `GatewayConfig.parse` cannot: that every part can be built (password hashes, supported
-    /// authenticator and store types). Touches no files and no keys.
+    /// authenticator and store types, reachable routes, a configured signing key), reporting every problem
+    /// at once. Touches no files.
     public static func validate(_ config: GatewayConfig) throws(ConfigError) {
-        _ = try makeAuthenticators(config, client: nil)
-        try checkRoutes(config, dialects: makeDialects(config.dialects))
+        var issues: [ConfigIssue] = []
+        do throws(ConfigError) {
+            _ = try makeAuthenticators(config, client: nil)
+        } catch {
+            issues += error.issues
+        }
+        do throws(ConfigError) {
+            try checkRoutes(config, dialects: makeDialects(config.dialects))
+        } catch {
+            issues += error.issues
+        }
+        do throws(ConfigError) {
+            try GrantKeys.validate(config.keys)
+        } catch {
+            issues += error.issues
+        }
+        if !issues.isEmpty { throw ConfigError(issues: issues) }
     }
 
     /// The registry of dialects: adding one is one line here.

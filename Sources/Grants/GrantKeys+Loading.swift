@@ -10,7 +10,7 @@ extension GrantKeys {
     /// directory is not touched.
     public static func load(_ settings: KeySettings, stateDirectory: String) throws -> GrantKeys {
         let configuredSigning = try settings.jwtPrivateKeyPEM.map { pem in
-            guard let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) else {
+            guard let key = signingKey(pem: pem) else {
                 throw GrantKeysError.invalidConfiguredKey(key: "keys.jwtPrivateKey")
             }
             return key
@@ -28,7 +28,7 @@ extension GrantKeys {
         let file = KeyFile(directory: stateDirectory)
         var stored = try file.load() ?? KeyFile.Contents()
         let storedSigning = try stored.jwtPrivateKey.map { pem in
-            guard let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) else {
+            guard let key = signingKey(pem: pem) else {
                 throw GrantKeysError.unreadableKeyFile(path: file.path, reason: "jwtPrivateKey is not a P-256 PEM key")
             }
             return key
@@ -60,6 +60,17 @@ extension GrantKeys {
         }
         if changed { try file.save(stored) }
         return GrantKeys(signingKey: signing, sealingKey: sealing)
+    }
+
+    /// Checks, as `gatehouse check-config` does, that `load` will accept the configured signing key; reads no
+    /// files. (`GatewayConfig.parse` has already checked `keys.cookieSealingKey`, which needs no crypto.)
+    public static func validate(_ settings: KeySettings) throws(ConfigError) {
+        guard let pem = settings.jwtPrivateKeyPEM, signingKey(pem: pem) == nil else { return }
+        throw ConfigError(issues: [ConfigIssue(path: "keys.jwtPrivateKey", message: "must be the PEM of a P-256 private key")])
+    }
+
+    private static func signingKey(pem: String) -> P256.Signing.PrivateKey? {
+        try? P256.Signing.PrivateKey(pemRepresentation: pem)
     }
 
     private static func sealingKey(base64: String) -> SymmetricKey? {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -16,12 +17,6 @@ final class GatehouseProcess: Sendable {
     /// - Throws: `StartFailure` when the child exits first or stays silent past `deadline`; a silent one
     ///   is killed, so a test fails instead of hanging.
     static func start(configPath: String, deadline: Duration = .seconds(30)) async throws -> GatehouseProcess {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var executable = directory.appendingPathComponent("gatehouse")
-        // `swift test` runs the xctest bundle from .build/<triple>/debug; the binary is beside it.
-        if !FileManager.default.isExecutableFile(atPath: executable.path) {
-            executable = directory.deletingLastPathComponent().appendingPathComponent("gatehouse")
-        }
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--config", configPath]
@@ -75,6 +70,46 @@ final class GatehouseProcess: Sendable {
 }
 
 extension GatehouseProcess {
+    /// The `gatehouse` executable the tests were built with.
+    static var executable: URL {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let beside = directory.appendingPathComponent("gatehouse")
+        // `swift test` runs the xctest bundle from .build/<triple>/debug; the binary is beside it.
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return directory.deletingLastPathComponent().appendingPathComponent("gatehouse")
+    }
+
+    /// How a one-shot command ended and what it printed.
+    struct Run: Sendable {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs `gatehouse <arguments>` to its end, for one-shot commands such as `check-config`. A run still going
+    /// after `deadline` is killed (and so ends with a signal's status), so a test fails instead of hanging.
+    static func run(_ arguments: [String], deadline: TimeInterval = 30) throws -> Run {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // On a Dispatch thread, not the cooperative pool this test may be blocking.
+        let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline, execute: watchdog)
+        // Both outputs are a few lines, far below a pipe's buffer: reading one after the other cannot stall.
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complained = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: printed, as: UTF8.self),
+            errors: String(decoding: complained, as: UTF8.self))
+    }
+
     /// Why `gatehouse serve` did not come up.
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
