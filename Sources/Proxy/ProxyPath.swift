@@ -1,5 +1,58 @@
-/// Paths the proxy refuses to forward.
+/// The path a proxied request is routed and forwarded by, and the paths the proxy refuses.
 enum ProxyPath {
+    /// `path` as routes are matched against it and as the upstream receives it: percent-escapes of
+    /// unreserved characters decoded (RFC 3986 §6.2.2.2: `/%61dmin` is `/admin` to every server, so it
+    /// must be to the route table too), other escapes in upper case, and runs of `/` merged into one
+    /// (as nginx's `merge_slashes`: `//admin` is `/admin` to most servers). Nil for a `%` not followed
+    /// by two hex digits — IIS's `%uNNNN` among them, which IIS decodes and nothing else does.
+    static func normalized(_ path: String) -> String? {
+        let bytes = Array(path.utf8)
+        guard bytes.contains(UInt8(ascii: "%")) || zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "/") && $1 == $0 })
+        else { return path }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else { return nil }
+                let decoded = high << 4 | low
+                if isUnreserved(decoded) {
+                    out.append(decoded)
+                } else {
+                    out += [UInt8(ascii: "%"), hexDigits[Int(high)], hexDigits[Int(low)]]
+                }
+                index += 3
+                continue
+            }
+            if byte != UInt8(ascii: "/") || out.last != UInt8(ascii: "/") { out.append(byte) }
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// ALPHA / DIGIT / `-` / `.` / `_` / `~` (RFC 3986 §2.3).
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
     /// False for a path with a `.` or `..` segment, plain or percent-encoded, or with a backslash or an
     /// encoded `/` or `\`: the upstream (or libcurl, which squashes dot segments) would resolve it to
     /// another path than the one the route and its policy were chosen for. One pass over the bytes:

@@ -57,9 +57,10 @@ public struct ReverseProxy: Sendable {
         self.identityNames = settings.identityHeaderNames
     }
 
-    /// The route for a request, nil when no route takes it.
+    /// The route for a request, nil when no route takes it: matched on the normalized path (see
+    /// `ProxyPath.normalized`), the one the upstream will receive.
     public func route(method: String, host: String?, path: String) -> ProxyRoute? {
-        routes.match(method: method, host: host, path: path)
+        routes.match(method: method, host: host, path: ProxyPath.normalized(path) ?? path)
     }
 
     /// Checks and forwards one request. `startBody` is called once the request is let through: it
@@ -67,7 +68,9 @@ public struct ReverseProxy: Sendable {
     public func handle(
         _ head: ProxyRequestHead, route: ProxyRoute, logger: Logger, startBody: () -> UpstreamRequestBody?
     ) async -> ProxyOutcome {
-        guard ProxyPath.isSafe(head.path) else { return .answer(.badPath) }
+        guard let path = ProxyPath.normalized(head.path), ProxyPath.isSafe(path) else { return .answer(.badPath) }
+        var head = head
+        head.path = path
         let (grant, bearerWasOurs): (Grant?, Bool)
         do {
             (grant, bearerWasOurs) = try await resolve(head.headers)

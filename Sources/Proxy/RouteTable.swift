@@ -16,9 +16,17 @@ public struct ProxyRoute: Sendable {
         self.origins = Set(settings.upstreams.compactMap(ReverseProxy.origin(of:)))
     }
 
-    /// Whether `path` is the prefix or lies below it, on a segment boundary.
+    /// Whether `path` (normalized, see `ProxyPath.normalized`) is the prefix or lies below it, on a
+    /// segment boundary. ASCII letters match without regard to case: IIS and ASP.NET serve `/Admin` as
+    /// `/admin`, and a route's policy must not be sidestepped by spelling. A case-sensitive upstream
+    /// then answers `/Admin` with its 404, under the stricter route.
     func covers(path: String) -> Bool {
-        prefix == "/" || path == prefix || (path.hasPrefix(prefix) && path.utf8.dropFirst(prefix.utf8.count).first == UInt8(ascii: "/"))
+        guard prefix != "/" else { return true }
+        let bytes = path.utf8
+        guard bytes.count >= prefix.utf8.count, bytes.prefix(prefix.utf8.count).elementsEqual(prefix.utf8, by: { Self.foldASCII($0) == Self.foldASCII($1) })
+        else { return false }
+        let next = bytes.dropFirst(prefix.utf8.count).first
+        return next == nil || next == UInt8(ascii: "/")
     }
 
     /// The path the upstream sees: with `stripPrefix`, what follows the prefix (at least `/`).
@@ -45,6 +53,8 @@ public struct ProxyRoute: Sendable {
         let below = Substring(rest.dropFirst(basePath.utf8.count))
         guard below.isEmpty || below.first == "/" || below.first == "?" || below.first == "#" else { return location }
         let path = below.first == "/" ? String(below) : "/" + below
+        // `//host/…` would be a reference to another site: only a path of this one is rewritten.
+        guard !path.hasPrefix("//") else { return location }
         return settings.stripPrefix && prefix != "/" ? prefix + path : path
     }
 

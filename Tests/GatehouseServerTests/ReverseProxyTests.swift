@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseServer
 import GatehouseTesting
+import HummingbirdTesting
 import JWTKit
 import Testing
 
@@ -205,6 +206,41 @@ import Testing
             #expect(allowed.json?["path"] == .string("/echo/x"))
             #expect(try await client.get("/staff/y", headers: editorBearer).status == 200)
             #expect(try await client.get("/staff/y", headers: admin).status == 200)
+        }
+    }
+
+    @Test func aRoutesPolicyCannotBeSidesteppedBySpellingThePath() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "all", "pathPrefix": "/", "upstream": "http://127.0.0.1:\(port)", "policy": "authenticated"],
+            ["name": "admin", "pathPrefix": "/echo/admin", "upstream": "http://127.0.0.1:\(port)", "policy": "authenticated",
+             "roles": ["admin"]],
+        ] }) { client, _ in
+            let editor = try await client.post("/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"editor@example.com","client_secret":"editor-pass"}"#)
+            let editorBearer = "Bearer \(try #require(editor.json?["access_token"]?.stringValue))"
+            let adminBearer = "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))"
+            let port = try #require(client.client.port)
+            // Spellings that IIS (and most servers) serve as /echo/admin/x: all are the admin route's.
+            for path in ["/echo/admin/x", "/echo/Admin/x", "/echo/%61dmin/x", "/echo/%41DMIN/x", "//echo//admin/x", "/echo/adm%69n/x"] {
+                let refused = try await Self.rawGet(path, authorization: editorBearer, port: port)
+                #expect(refused.head.hasPrefix("HTTP/1.1 403 Forbidden\r\n"), "\(path): \(refused.head)")
+            }
+            // Let through, the upstream receives the path the route was chosen by.
+            let decoded = try await Self.rawGet("//echo/%61dmin//x%3fy", authorization: adminBearer, port: port)
+            #expect(decoded.head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(decoded.head)")
+            #expect(decoded.json?["path"] == .string("/echo/admin/x%3Fy"))
+            // An encoded / is still refused, and so are IIS's own %uNNNN escapes, which mean nothing to other servers.
+            for path in ["/echo/%61dmin/x%2Fy", "/echo/%u0061dmin/x", "/echo/%zz"] {
+                let refused = try await Self.rawGet(path, authorization: adminBearer, port: port)
+                #expect(refused.head.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(path): \(refused.head)")
+            }
+        }
+    }
+
+    /// `GET path` over a raw connection (a client library would normalize the path itself).
+    static func rawGet(_ path: String, authorization: String, port: Int) async throws -> (head: String, body: String, json: JSONValue?) {
+        try await RawConnection.with(port: port) { connection in
+            try await connection.write("GET \(path) HTTP/1.1\r\nHost: localhost\r\nAuthorization: \(authorization)\r\n\r\n")
+            return try await ExpectContinueTests.readAnswer(connection)
         }
     }
 

@@ -85,4 +85,35 @@ import Testing
             #expect(ProxyPath.isSafe(path), "\(path)")
         }
     }
+
+    @Test(arguments: [
+        ("/admin/x", "/admin/x"),
+        ("/%61dmin/%7Euser", "/admin/~user"),
+        ("/a%2fb%20c%c3%a9", "/a%2Fb%20c%C3%A9"),
+        ("//a///b/", "/a/b/"),
+        ("/a/%2e%2E/b", "/a/../b"),
+    ])
+    func pathsAreNormalizedTheWayServersReadThem(path: String, normalized: String) {
+        #expect(ProxyPath.normalized(path) == normalized)
+    }
+
+    @Test func malformedAndIISOnlyEscapesAreRefused() {
+        for path in ["/a%u0061", "/a%", "/a%4", "/a%zz", "/%G1"] {
+            #expect(ProxyPath.normalized(path) == nil, "\(path)")
+        }
+    }
+
+    @Test func prefixesMatchWithoutRegardToCase() {
+        let table = RouteTable([Self.route("admin", "/Admin"), Self.route("root", "/")])
+        for path in ["/admin", "/ADMIN/x", "/Admin/x"] {
+            #expect(table.match(method: "GET", host: nil, path: path)?.settings.name == "admin", "\(path)")
+        }
+        #expect(table.match(method: "GET", host: nil, path: "/administrator")?.settings.name == "root")
+        #expect(ProxyRoute(Self.route("crm", "/crm", strip: true)).upstreamPath(for: "/CRM/a") == "/a")
+    }
+
+    @Test func aRedirectToAnotherSiteIsNeverMadeRelative() {
+        let route = ProxyRoute(Self.route("all", "/"))
+        #expect(route.clientLocation("http://up:1//evil.example/x", upstream: "http://up:1") == "http://up:1//evil.example/x")
+    }
 }
