@@ -17,6 +17,8 @@ enum HeaderRewrite {
         var upstreamArtifacts: [String: String] = [:]
         /// The `Authorization` header carried a Gatehouse artifact (it is not passed on).
         var authorizationWasOurs = false
+        /// The route allows only some methods: headers that ask the upstream for another one are dropped.
+        var methodIsRestricted = false
         var clientAddress: String?
         var requestID: String
     }
@@ -35,6 +37,9 @@ enum HeaderRewrite {
         var out: [(String, String)] = []
         out.reserveCapacity(headers.count + 8)
         for (name, value) in headers {
+            // IIS, CGI and WSGI read `X_Auth_User` as `X-Auth-User`: a name with `_` could smuggle in any
+            // header removed below. nginx drops such names by default (`underscores_in_headers off`); so do we.
+            if name.utf8.contains(UInt8(ascii: "_")) { continue }
             let lower = name.lowercased()
             if lower == "host" { host = value }
             if lower == "x-forwarded-for" {
@@ -42,7 +47,8 @@ enum HeaderRewrite {
                 continue
             }
             if hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower) { continue }
-            if PresentedArtifacts.sessionHeaders.contains(lower) { continue }
+            if PresentedArtifacts.sessionHeaders.contains(lower) || pathOverrides.contains(lower) { continue }
+            if caller.methodIsRestricted, methodOverrides.contains(lower) { continue }
             switch lower {
             case "x-forwarded-proto", "x-forwarded-host", "x-request-id":
                 continue
@@ -83,11 +89,23 @@ enum HeaderRewrite {
         return out
     }
 
-    /// The upstream's response headers for the client, minus hop-by-hop ones.
+    /// Headers some frameworks (IIS URL Rewrite, Symfony, Zend) take as the request's real path: they
+    /// would move the request past the route its policy was checked for.
+    static let pathOverrides: Set<String> = ["x-original-url", "x-rewrite-url"]
+
+    /// Headers some frameworks (ServiceStack, ASP.NET Web API filters, Rails) take as the request's real method.
+    static let methodOverrides: Set<String> = ["x-http-method-override", "x-http-method", "x-method-override"]
+
+    /// The upstream's response headers for the client, minus hop-by-hop ones and minus cookies named like
+    /// Gatehouse's own: a legacy ServiceStack minting its own `ss-id` would otherwise replace the
+    /// browser's Gatehouse session (and sign it out), an ASP.NET upstream its `.AspNet.ApplicationCookie`.
     static func response(_ headers: [(String, String)]) -> [(String, String)] {
         let nominated = connectionTokens(headers)
-        return headers.filter { name, _ in
+        return headers.filter { name, value in
             let lower = name.lowercased()
+            if lower == "set-cookie", let cookieName = value.split(separator: "=", maxSplits: 1).first {
+                return !PresentedArtifacts.gatehouseCookies.contains(cookieName.trimmingSpacesAndTabs())
+            }
             return !hopByHop.contains(lower) && !nominated.contains(lower)
         }
     }

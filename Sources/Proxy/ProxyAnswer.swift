@@ -20,7 +20,9 @@ public struct ProxyAnswer: Sendable, Equatable {
         401, error: "unauthorized", message: "A valid sign-in is required.",
         headers: [("WWW-Authenticate", #"Bearer realm="gatehouse""#)])
     static let forbidden = json(403, error: "forbidden", message: "Your sign-in lacks a role this route requires.")
-    static let badPath = json(400, error: "bad_request", message: "The path may not contain dot segments.")
+    static let badPath = json(
+        400, error: "bad_request", message: "The path may not contain dot segments, encoded slashes or malformed escapes.")
+    static let duplicateHost = json(400, error: "bad_request", message: "A request carries exactly one Host.")
     static let badGateway = json(502, error: "bad_gateway", message: "The upstream service could not be reached.")
     static let gatewayTimeout = json(504, error: "gateway_timeout", message: "The upstream service did not answer in time.")
 

@@ -69,6 +69,8 @@ public struct ReverseProxy: Sendable {
         _ head: ProxyRequestHead, route: ProxyRoute, logger: Logger, startBody: () -> UpstreamRequestBody?
     ) async -> ProxyOutcome {
         guard let path = ProxyPath.normalized(head.path), ProxyPath.isSafe(path) else { return .answer(.badPath) }
+        // RFC 9112 §3.2: more than one Host is a 400. Routing and the return URL would read different ones.
+        guard head.headers.lazy.filter({ $0.0.equalsIgnoringASCIICase("host") }).count <= 1 else { return .answer(.duplicateHost) }
         var head = head
         head.path = path
         let (grant, bearerWasOurs): (Grant?, Bool)
@@ -86,7 +88,7 @@ public struct ReverseProxy: Sendable {
             }
         }
         var caller = HeaderRewrite.Caller(
-            identity: grant?.identity, authorizationWasOurs: bearerWasOurs,
+            identity: grant?.identity, authorizationWasOurs: bearerWasOurs, methodIsRestricted: !route.settings.methods.isEmpty,
             clientAddress: head.clientAddress, requestID: head.requestID)
         if let grant {
             caller.upstreamArtifacts = legacyArtifacts(of: grant, for: route)
@@ -108,7 +110,9 @@ public struct ReverseProxy: Sendable {
             name.equalsIgnoringASCIICase("authorization") ? PresentedArtifacts.bearerToken(value) : nil
         }
         var grant: Grant?
-        for artifact in PresentedArtifacts.find(in: headers) {
+        // A real client presents a few; checking each costs a signature verification, so hundreds
+        // packed into one request are not all tried.
+        for artifact in PresentedArtifacts.find(in: headers).prefix(Self.artifactsTried) {
             grant = try await grants.resolveAny(artifact)
             guard let grant else { continue }
             if case .bearer(let token) = artifact, authorizationBearers.contains(token) { return (grant, true) }
@@ -177,6 +181,9 @@ public struct ReverseProxy: Sendable {
     }
 
     // MARK: Small helpers
+
+    /// The most presented artifacts tried for one request (every carrier of every dialect fits).
+    static let artifactsTried = 8
 
     static func header(_ lowercasedName: String, in headers: [(String, String)]) -> String? {
         headers.first { $0.0.equalsIgnoringASCIICase(lowercasedName) }?.1

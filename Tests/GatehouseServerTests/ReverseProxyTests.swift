@@ -272,6 +272,51 @@ import Testing
         }
     }
 
+    @Test func headerNamesThatServersReadAsIdentityOrAsAnotherPathOrMethodAreDropped() async throws {
+        try await Self.withProxy(routes: { port in [
+            ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"],
+            ["name": "read", "pathPrefix": "/read", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public",
+             "methods": ["GET"]],
+        ] }) { client, _ in
+            let sent = [
+                ("X_Auth_User", "root"), ("x_auth_roles", "admin"), ("X-Custom_Name", "1"), ("X-Original-URL", "/admin"),
+                ("X-Rewrite-URL", "/admin"), ("X-HTTP-Method-Override", "DELETE"), ("X-Kept", "yes"),
+            ]
+            let open = Self.received(try await client.get("/open/echo/x", headers: sent))
+            for name in ["X_Auth_User", "x_auth_roles", "X-Custom_Name", "X-Original-URL", "X-Rewrite-URL"] {
+                #expect(Self.values(name, in: open).isEmpty, "\(name) reached the upstream")
+            }
+            #expect(Self.values("X-Kept", in: open) == ["yes"])
+            // A method override is the upstream's business unless the route allows only some methods.
+            #expect(Self.values("X-HTTP-Method-Override", in: open) == ["DELETE"])
+            let restricted = Self.received(try await client.get("/read/echo/x", headers: sent))
+            #expect(Self.values("X-HTTP-Method-Override", in: restricted).isEmpty)
+            #expect(Self.values("X-Kept", in: restricted) == ["yes"])
+        }
+    }
+
+    @Test func twoHostsAreABadRequest() async throws {
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }) { client, _ in
+            let bearer = "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))"
+            let answer = try await RawConnection.with(port: try #require(client.client.port)) { connection in
+                try await connection.write(
+                    "GET /app/echo/x HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nAuthorization: \(bearer)\r\n\r\n")
+                return try await ExpectContinueTests.readAnswer(connection)
+            }
+            #expect(answer.head.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer.head)")
+            #expect(answer.body == #"{"error":"bad_request","message":"A request carries exactly one Host."}"#)
+        }
+    }
+
+    @Test func onlyTheFirstFewPresentedArtifactsAreTried() async throws {
+        try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }) { client, _ in
+            let jwt = try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client)
+            let junk = (0..<20).map { ("Authorization", "Bearer junk-\($0)") }
+            #expect(try await client.get("/app/echo/x", headers: Array(junk.prefix(7)) + [("Authorization", "Bearer \(jwt)")]).status == 200)
+            #expect(try await client.get("/app/echo/x", headers: junk + [("Authorization", "Bearer \(jwt)")]).status == 401)
+        }
+    }
+
     @Test func theAssertionIsAShortLivedJWTVerifiableThroughJWKS() async throws {
         struct Assertion: JWTPayload {
             var iss: String
@@ -330,6 +375,7 @@ import Testing
             #expect(reply.status == 201)
             #expect(reply.text == "ok")
             #expect(reply.header("X-Custom") == "one")
+            // The upstream's own ss-id and ASP.NET ticket would replace the browser's Gatehouse session.
             #expect(reply.setCookies == ["legacy_a=1; Path=/", "legacy_b=2; Path=/; HttpOnly"])
             #expect(reply.header("Keep-Alive") == nil)
             #expect(reply.header("Proxy-Authenticate") == nil)

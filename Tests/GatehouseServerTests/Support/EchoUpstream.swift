@@ -21,7 +21,8 @@ final class EchoProbe: Sendable {
 /// - `/echo/**` (any method): JSON `{"name","method","path","query","headers":[[n,v]…],"bodyBytes"}`.
 /// - `POST /mirror`: streams the request body back (no Content-Length: chunked).
 /// - `GET /bytes/:count`: `count` bytes of `i % 251`, with Content-Length; `?chunked` leaves it out.
-/// - `GET /headers`: custom and repeated headers, plus hop-by-hop ones a proxy must drop.
+/// - `GET /headers`: custom and repeated headers, plus hop-by-hop ones and cookies named like Gatehouse's, which a
+///   proxy must drop.
 /// - `GET /slow`: answers after 3 s.
 /// - `GET /redirect/**`: 302 to this server's own absolute URL for the rest of the path (`?away`: to another site).
 enum EchoUpstream {
@@ -71,6 +72,9 @@ enum EchoUpstream {
             fields.append(HTTPField(name: .init("X-Custom")!, value: "one"))
             fields.append(HTTPField(name: .setCookie, value: "legacy_a=1; Path=/"))
             fields.append(HTTPField(name: .setCookie, value: "legacy_b=2; Path=/; HttpOnly"))
+            // A legacy ServiceStack or ASP.NET minting its own session under Gatehouse's cookie names.
+            fields.append(HTTPField(name: .setCookie, value: "ss-id=upstream-session; path=/; httponly"))
+            fields.append(HTTPField(name: .setCookie, value: ".AspNet.ApplicationCookie=upstream-ticket; path=/"))
             fields.append(HTTPField(name: .init("Keep-Alive")!, value: "timeout=5"))
             fields.append(HTTPField(name: .init("Proxy-Authenticate")!, value: "Basic"))
             return Response(status: .created, headers: fields, body: .init(byteBuffer: ByteBuffer(string: "ok")))
