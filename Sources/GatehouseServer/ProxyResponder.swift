@@ -51,13 +51,17 @@ enum ProxyResponder {
                     body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: whole)))
             }
             let eventLoop = context.eventLoop
+            let channel = context.channel
+            let sendTimeout = proxy.sendTimeout
             return Response(
                 status: HTTPResponse.Status(code: status), headers: fields,
                 body: ResponseBody(contentLength: bodyLength) { writer in
+                    let watchdog = SendWatchdog(channel: channel, limit: sendTimeout)
+                    defer { watchdog.stop() }
                     do {
                         var unsynced = 0
                         for try await chunk in body {
-                            try await writer.write(ByteBuffer(bytes: chunk))
+                            try await watchdog.write { try await writer.write(ByteBuffer(bytes: chunk)) }
                             unsynced += chunk.count
                             if unsynced >= Self.syncEvery {
                                 // The writer suspends only once the channel reports itself unwritable, and it

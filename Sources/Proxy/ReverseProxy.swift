@@ -57,6 +57,9 @@ public struct ReverseProxy: Sendable {
         self.identityNames = settings.identityHeaderNames
     }
 
+    /// How long one write to a client may wait for it to read (`proxy.sendTimeoutSeconds`).
+    public var sendTimeout: Duration { .seconds(settings.sendTimeoutSeconds) }
+
     /// The route for a request, nil when no route takes it: matched on the normalized path (see
     /// `ProxyPath.normalized`), the one the upstream will receive.
     public func route(method: String, host: String?, path: String) -> ProxyRoute? {

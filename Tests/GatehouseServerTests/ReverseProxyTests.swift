@@ -295,6 +295,22 @@ import Testing
         }
     }
 
+    @Test func aClientThatStopsReadingIsDisconnectedAndItsUpstreamTransferDropped() async throws {
+        let probe = EchoProbe()
+        try await Self.withProxy(routes: { port in [
+            ["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"],
+        ] }, proxy: ["sendTimeoutSeconds": 1], probe: probe) { client, _ in
+            let abortedWhileConnected = try await RawConnection.with(port: try #require(client.client.port), reading: false) { connection in
+                try await connection.write("GET /open/bytes/268435456 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                // The answer fills the socket buffers and Gatehouse's own, then its writes wait on a reader that never reads.
+                let deadline = ContinuousClock.now + .seconds(15)
+                while probe.abortedDownloads == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                return probe.abortedDownloads
+            }
+            #expect(abortedWhileConnected == 1, "the upstream transfer should end while the stalled client is still connected")
+        }
+    }
+
     @Test func twoHostsAreABadRequest() async throws {
         try await Self.withProxy(routes: { [ProxyConfiguration.app("http://127.0.0.1:\($0)")] }) { client, _ in
             let bearer = "Bearer \(try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client))"

@@ -114,7 +114,8 @@ extension GatewayConfig {
             assertionAudience: r.string("assertionAudience", default: defaults.assertionAudience),
             signInPage: r.string("signInPage"),
             returnURLHosts: r.strings("returnURLHosts").map { $0.lowercased() },
-            connectTimeoutSeconds: r.int("connectTimeoutSeconds", range: 1...60) ?? defaults.connectTimeoutSeconds)
+            connectTimeoutSeconds: r.int("connectTimeoutSeconds", range: 1...60) ?? defaults.connectTimeoutSeconds,
+            sendTimeoutSeconds: r.int("sendTimeoutSeconds", range: 1...3600) ?? defaults.sendTimeoutSeconds)
         for (key, name) in [("userHeader", settings.userHeader), ("emailHeader", settings.emailHeader),
                             ("rolesHeader", settings.rolesHeader), ("assertionHeader", settings.assertionHeader ?? "X")]
         where name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) {

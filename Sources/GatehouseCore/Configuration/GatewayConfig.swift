@@ -244,11 +244,14 @@ public struct ProxySettings: Sendable {
     /// Hosts a return URL may name absolutely; for any other host it is the path alone.
     public var returnURLHosts: [String]
     public var connectTimeoutSeconds: Int
+    /// How long one write of a response to a client may wait for the client to read, before the
+    /// connection is closed and the upstream transfer dropped (nginx's `send_timeout`).
+    public var sendTimeoutSeconds: Int
 
     public init(
         userHeader: String = "X-Auth-User", emailHeader: String = "X-Auth-Email", rolesHeader: String = "X-Auth-Roles",
         assertionHeader: String? = nil, assertionLifetimeSeconds: Int = 60, assertionAudience: String = "legacy-services",
-        signInPage: String? = nil, returnURLHosts: [String] = [], connectTimeoutSeconds: Int = 2
+        signInPage: String? = nil, returnURLHosts: [String] = [], connectTimeoutSeconds: Int = 2, sendTimeoutSeconds: Int = 60
     ) {
         self.userHeader = userHeader
         self.emailHeader = emailHeader
@@ -259,6 +262,7 @@ public struct ProxySettings: Sendable {
         self.signInPage = signInPage
         self.returnURLHosts = returnURLHosts
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.sendTimeoutSeconds = sendTimeoutSeconds
     }
 
     /// Every identity header name Gatehouse sets (and so strips from what callers send).

@@ -8,10 +8,12 @@ final class RawConnection: Sendable {
     private let channel: any Channel
     private let received: Received
 
-    /// Connects to `port`, runs `body`, closes.
-    static func with<T: Sendable>(port: Int, _ body: (RawConnection) async throws -> T) async throws -> T {
+    /// Connects to `port`, runs `body`, closes. With `reading` false nothing is ever read from the socket:
+    /// a client that has stopped reading.
+    static func with<T: Sendable>(port: Int, reading: Bool = true, _ body: (RawConnection) async throws -> T) async throws -> T {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
             }
