@@ -31,7 +31,7 @@ public enum ProxyOutcome: Sendable {
     /// Gatehouse answers itself (refused, or the upstream failed).
     case answer(ProxyAnswer)
     /// The upstream answered: pass this on. `headers` are already cleaned for the client;
-    /// `contentLength` is the upstream's, when it sent one.
+    /// `contentLength` is the upstream's, when one frames its body.
     case upstream(status: Int, headers: [(String, String)], contentLength: Int?, body: UpstreamResponseBody)
 }
 
@@ -160,7 +160,7 @@ public struct ReverseProxy: Sendable {
             do {
                 let response = try await client.stream(request, body: body)
                 route.pool.answered(base)
-                let contentLength = Self.header("content-length", in: response.head.headers).flatMap { Int($0) }
+                let contentLength = Self.contentLength(of: response.head.headers)
                 let headers = HeaderRewrite.response(response.head.headers).map { name, value in
                     name.equalsIgnoringASCIICase("location") ? (name, route.clientLocation(value, upstream: base)) : (name, value)
                 }
@@ -190,6 +190,14 @@ public struct ReverseProxy: Sendable {
 
     static func header(_ lowercasedName: String, in headers: [(String, String)]) -> String? {
         headers.first { $0.0.equalsIgnoringASCIICase(lowercasedName) }?.1
+    }
+
+    /// The body length the upstream's headers announce, nil when unknown. With any `Transfer-Encoding`
+    /// the body is framed by it and a `Content-Length` beside it means nothing (RFC 9112 §6.3): libcurl
+    /// de-chunks such an answer and ignores the length, so passing it on would announce the wrong size.
+    static func contentLength(of headers: [(String, String)]) -> Int? {
+        guard header("transfer-encoding", in: headers) == nil else { return nil }
+        return header("content-length", in: headers).flatMap { Int($0) }
     }
 
     /// `base` (maybe with a path of its own) followed by `target` (starting with `/`).

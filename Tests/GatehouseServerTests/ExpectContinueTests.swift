@@ -68,9 +68,7 @@ import Testing
     /// One final answer with a `Content-Length` body: its head and its body.
     static func readAnswer(_ connection: RawConnection) async throws -> (head: String, body: String, json: JSONValue?) {
         let head = try await connection.readHead()
-        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-        let body = try await connection.read(count: length)
+        let body = try await connection.readBody(framedBy: head) ?? ""
         return (head, body, JSONValue.parse(Array(body.utf8)))
     }
 }

@@ -52,6 +52,44 @@ final class RawConnection: Sendable {
         try await take(within: seconds) { bytes in bytes.count >= count ? count : nil }
     }
 
+    /// The body that follows `head`, read as the head frames it: chunked, or `Content-Length` bytes
+    /// (none without either); nil when chunked framing breaks.
+    func readBody(framedBy head: String, within seconds: Double = 5) async throws -> String? {
+        let fields = head.lowercased().split(separator: "\r\n")
+        if fields.contains("transfer-encoding: chunked") { return try await readChunkedBody(within: seconds) }
+        let length = fields.first { $0.hasPrefix("content-length:") }.flatMap { Int($0.dropFirst("content-length:".count).filter { $0 != " " }) }
+        return try await read(count: length ?? 0, within: seconds)
+    }
+
+    /// The next body framed with `Transfer-Encoding: chunked` (RFC 9112 §7.1), its chunks joined; nil
+    /// when the bytes that came are not that framing, or stop before its end.
+    func readChunkedBody(within seconds: Double = 5) async throws -> String? {
+        var body = ""
+        while true {
+            let sizeLine = Array(try await readLine(within: seconds).utf8)
+            let digits = sizeLine.dropLast(2).prefix { $0 != UInt8(ascii: ";") }
+            guard sizeLine.suffix(2).elementsEqual("\r\n".utf8), let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
+            else { return nil }
+            if size == 0 { break }
+            let chunk = Array(try await read(count: size + 2, within: seconds).utf8)
+            guard chunk.count == size + 2, chunk.suffix(2).elementsEqual("\r\n".utf8) else { return nil }
+            body += String(decoding: chunk.dropLast(2), as: UTF8.self)
+        }
+        // Trailer fields, if any, up to the blank line that ends the message.
+        while true {
+            let line = try await readLine(within: seconds)
+            guard line.utf8.last == UInt8(ascii: "\n") else { return nil }
+            if line == "\r\n" { return body }
+        }
+    }
+
+    /// The next line, CRLF included, or whatever arrived before the connection closed or `seconds` passed.
+    private func readLine(within seconds: Double) async throws -> String {
+        try await take(within: seconds) { bytes in
+            bytes.indices.dropFirst().first { bytes[$0 - 1] == UInt8(ascii: "\r") && bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+        }
+    }
+
     /// Waits until `end` finds where the wanted bytes end, the peer closes or time is up; returns
     /// those bytes (or all there are) and keeps the rest for the next read.
     private func take(within seconds: Double, until end: @Sendable ([UInt8]) -> Int?) async throws -> String {
