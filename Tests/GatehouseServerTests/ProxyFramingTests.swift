@@ -1,3 +1,4 @@
+import GatehouseCore
 import GatehouseTesting
 import HummingbirdTesting
 import Testing
@@ -36,5 +37,31 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A body means nothing to HEAD (RFC 9110 §9.3.2): the upstream gets a bare HEAD, and the exchange
+    /// ends with the answer's head, well within the route's timeout.
+    @Test func aHeadWithABodyEndsWithItsHeadAndLeavesTheConnectionInStep() async throws {
+        let probe = EchoProbe()
+        let routes: @Sendable (Int) -> [[String: Any]] = { [Self.open("http://127.0.0.1:\($0)", extra: ["timeoutSeconds": 5])] }
+        try await ReverseProxyTests.withProxy(routes: routes, probe: probe) { client, _ in
+            try await RawConnection.with(port: try #require(client.client.port)) { connection in
+                let start = ContinuousClock.now
+                try await connection.write("HEAD /open/echo/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello")
+                let head = try await connection.readHead(within: 10)
+                // The echo answers HEAD with its GET's head: 200, JSON, the length of the body it leaves out.
+                #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head)")
+                #expect(head.contains("\r\nContent-Type: application/json\r\n"), "\(head)")
+                #expect(head.contains("\r\nContent-Length: "), "\(head)")
+                // The next request on the connection gets its own answer at once.
+                try await connection.write("GET /open/echo/y HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                let next = try await connection.readHead(within: 10)
+                #expect(next.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(next)")
+                let body = try await connection.readBody(framedBy: next) ?? ""
+                #expect(JSONValue.parse(Array(body.utf8))?["path"] == .string("/echo/y"))
+                #expect(ContinuousClock.now - start < .seconds(3), "the route's timeout is 5 s")
+            }
+        }
+        #expect(probe.requests == 2)
     }
 }

@@ -25,9 +25,10 @@ final class EchoProbe: Sendable {
 ///   proxy must drop.
 /// - `GET /slow`: answers after 3 s.
 /// - `GET /redirect/**`: 302 to this server's own absolute URL for the rest of the path (`?away`: to another site).
+/// - `HEAD` of any `GET` route: that route's head without its body, `Content-Length` kept, as real servers answer.
 enum EchoUpstream {
     static func router(name: String = "echo", probe: EchoProbe = EchoProbe()) -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
             router.on("echo/**", method: method) { request, _ -> Response in
                 probe.request()
