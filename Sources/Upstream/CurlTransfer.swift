@@ -128,6 +128,10 @@ final class CurlTransfer: @unchecked Sendable {
         // The URL comes from configuration; never let it reach file://, gopher:// and the like.
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_URL, request.url)
+        // Straight to the upstream: "" turns off every proxy, those named by http_proxy, https_proxy and
+        // ALL_PROXY in the environment included (CURLOPT_PROXY docs). An operator's shell must never route
+        // identity headers, assertions and legacy sessions through a forward proxy.
+        try set(CURLOPT_PROXY, "")
         try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeoutSeconds))
         try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeoutSeconds))
         if request.idleTimeoutSeconds > 0 {

@@ -12,17 +12,7 @@ import Upstream
     /// Runs `body` with the base URL of a public route `/files` on a `gatehouse` process in front of the echo upstream.
     static func withGatehouseProcess(_ body: @escaping @Sendable (String, GatehouseProcess) async throws -> Void) async throws {
         try await LoopbackServer.run(EchoUpstream.router()) { upstreamPort in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-stream-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var document = try #require(
-                try JSONSerialization.jsonObject(with: Data(TestConfiguration.json(stateDirectory: directory.path).utf8)) as? [String: Any])
-            document["routes"] = [["name": "files", "pathPrefix": "/files", "upstream": "http://127.0.0.1:\(upstreamPort)",
-                                   "stripPrefix": true, "policy": "public"]]
-            let configPath = directory.appendingPathComponent("gateway.json").path
-            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: configPath))
-            let gatehouse = try await GatehouseProcess.start(configPath: configPath)
-            defer { gatehouse.stop() }
-            try await body("http://127.0.0.1:\(gatehouse.port)/files", gatehouse)
+            try await GatehouseProcess.serving(upstreamPort: upstreamPort, body)
         }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GatehouseTesting
 import Synchronization
 
 /// `gatehouse serve` as a child process, run from the executable built next to the tests.
@@ -13,13 +14,17 @@ final class GatehouseProcess: Sendable {
     }
 
     /// Starts `gatehouse serve` and waits, at most `deadline`, for "… listening on 127.0.0.1:PORT".
+    /// `environment` is added to (or replaces variables of) this process's environment, which the child inherits.
     ///
     /// - Throws: `StartFailure` when the child exits first or stays silent past `deadline`; a silent one
     ///   is killed, so a test fails instead of hanging.
-    static func start(configPath: String, deadline: Duration = .seconds(30)) async throws -> GatehouseProcess {
+    static func start(
+        configPath: String, environment: [String: String] = [:], deadline: Duration = .seconds(30)
+    ) async throws -> GatehouseProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--config", configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -70,6 +75,24 @@ final class GatehouseProcess: Sendable {
 }
 
 extension GatehouseProcess {
+    /// Runs `body` with the base URL of a public route `/files` (prefix stripped) to the upstream on
+    /// `upstreamPort`, on a `gatehouse` process started with `environment` added to its own.
+    static func serving(
+        upstreamPort: Int, environment: [String: String] = [:], _ body: @Sendable (String, GatehouseProcess) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let base = try JSONSerialization.jsonObject(with: Data(TestConfiguration.json(stateDirectory: directory.path).utf8))
+        guard var document = base as? [String: Any] else { throw StartFailure(description: "the test configuration is not an object") }
+        document["routes"] = [["name": "files", "pathPrefix": "/files", "upstream": "http://127.0.0.1:\(upstreamPort)",
+                               "stripPrefix": true, "policy": "public"]]
+        let configPath = directory.appendingPathComponent("gateway.json").path
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: configPath))
+        let gatehouse = try await start(configPath: configPath, environment: environment)
+        defer { gatehouse.stop() }
+        try await body("http://127.0.0.1:\(gatehouse.port)/files", gatehouse)
+    }
+
     /// The `gatehouse` executable the tests were built with.
     static var executable: URL {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
