@@ -24,7 +24,8 @@ public enum GatehouseApplication {
         }
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(Int64(config.server.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
             logger: logger)
     }

@@ -31,11 +31,13 @@ extension GatewayConfig {
     private static func readServer(_ reader: ObjectReader?, log: IssueLog) -> ServerSettings {
         guard var r = reader else { return ServerSettings(host: "127.0.0.1", port: 9900, maxBodyBytes: 65_536) }
         defer { r.finish() }
-        return ServerSettings(
+        var settings = ServerSettings(
             host: r.string("host", default: "127.0.0.1"),
             port: r.int("port", range: 0...65_535) ?? 9900,
             maxBodyBytes: r.int("maxBodyBytes", range: 1_024...16_777_216) ?? 65_536
         )
+        if let idle = r.int("idleTimeoutSeconds", range: 1...3600) { settings.idleTimeoutSeconds = idle }
+        return settings
     }
 
     private static func readKeys(_ reader: ObjectReader?) -> KeySettings {

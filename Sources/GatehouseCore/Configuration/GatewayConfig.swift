@@ -20,6 +20,9 @@ public struct ServerSettings: Sendable {
     public var port: Int
     /// Sign-in bodies larger than this are refused in the dialect's own shape.
     public var maxBodyBytes: Int
+    /// A client connection that sends nothing for this long — idle between requests, or stalled in the
+    /// middle of one (a "slowloris") — is closed. An answer still being written is not idle.
+    public var idleTimeoutSeconds: Int = 75
 }
 
 /// Signing and sealing keys; each one absent is generated once and kept under `stateDirectory`.

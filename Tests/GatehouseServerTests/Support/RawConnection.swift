@@ -39,6 +39,16 @@ final class RawConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
+    /// Whether the peer closed the connection within `seconds`.
+    func closedByPeer(within seconds: Double) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if received.isClosed { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return received.isClosed
+    }
+
     /// Everything up to and including the next blank line (one response head), or whatever arrived
     /// before the connection closed or `seconds` passed.
     func readHead(within seconds: Double = 5) async throws -> String {
@@ -107,6 +117,7 @@ final class RawConnection: Sendable {
 
         func append(_ buffer: ByteBuffer) { state.withLock { $0.bytes += buffer.readableBytesView } }
         func close() { state.withLock { $0.isClosed = true } }
+        var isClosed: Bool { state.withLock { $0.isClosed } }
 
         func take(until end: ([UInt8]) -> Int?, orAllIfClosed all: Bool) -> [UInt8]? {
             state.withLock { state in
