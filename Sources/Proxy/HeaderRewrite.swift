@@ -37,10 +37,14 @@ enum HeaderRewrite {
         var out: [(String, String)] = []
         out.reserveCapacity(headers.count + 8)
         for (name, value) in headers {
-            // IIS, CGI and WSGI read `X_Auth_User` as `X-Auth-User`: a name with `_` could smuggle in any
-            // header removed below. nginx drops such names by default (`underscores_in_headers off`); so do we.
-            if name.utf8.contains(UInt8(ascii: "_")) { continue }
             let lower = name.lowercased()
+            if lower.utf8.contains(UInt8(ascii: "_")) {
+                // IIS, CGI and WSGI read `X_Auth_User` as `X-Auth-User`: a name that reads as one of the
+                // headers handled below is dropped; any other (`api_key`) is the upstream's business.
+                let dashed = String(lower.map { $0 == "_" ? "-" : $0 })
+                if !isHandled(dashed, caller: caller, nominated: nominated, identityNames: identityNames) { out.append((name, value)) }
+                continue
+            }
             if lower == "host" { host = value }
             if lower == "x-forwarded-for" {
                 forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
@@ -87,6 +91,14 @@ enum HeaderRewrite {
         if let host { out.append(("X-Forwarded-Host", clean(host))) }
         out.append(("X-Request-Id", caller.requestID))
         return out
+    }
+
+    /// Whether the proxy removes, replaces or decides on a header of this (lower-case) name: one a client
+    /// must not be able to slip past it under another spelling.
+    private static func isHandled(_ lower: String, caller: Caller, nominated: Set<String>, identityNames: Set<String>) -> Bool {
+        hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower)
+            || PresentedArtifacts.sessionHeaders.contains(lower) || pathOverrides.contains(lower) || methodOverrides.contains(lower)
+            || ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "authorization", "cookie"].contains(lower)
     }
 
     /// Headers some frameworks (IIS URL Rewrite, Symfony, Zend) take as the request's real path: they

@@ -62,6 +62,15 @@ import Testing
         #expect(out.filter { $0.0 == "X-Auth-Roles" }.count == 1)
     }
 
+    @Test func underscoreSpellingsOfHandledHeadersAreDroppedOthersPass() {
+        let caller = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: nil, requestID: "r")
+        let out = HeaderRewrite.request(
+            [("X_Auth_User", "root"), ("x_forwarded_host", "evil"), ("X_ss_id", "s"), ("Transfer_Encoding", "chunked"),
+             ("X_Original_URL", "/admin"), ("api_key", "k")],
+            caller: caller, settings: ProxySettings())
+        #expect(out.filter { !$0.0.hasPrefix("X-Forwarded") && $0.0 != "X-Request-Id" }.map { "\($0.0): \($0.1)" } == ["api_key: k"])
+    }
+
     @Test func responsesLoseHopByHopHeadersOnly() {
         let out = HeaderRewrite.response([
             ("Connection", "close, X-Hop"), ("X-Hop", "1"), ("Transfer-Encoding", "chunked"), ("Content-Length", "5"),
