@@ -16,8 +16,13 @@ enum ExpectContinue {
 
     /// Call just before reading `request`'s body: lets the client send it, if it is waiting to.
     static func requestBody(of request: Request, on channel: any Channel) {
-        guard let expect = request.headers[.expect], expect.lowercased().contains("100-continue") else { return }
+        guard let expect = request.headers[.expect], asksForContinue(expect) else { return }
         channel.triggerUserOutboundEvent(SendContinue(), promise: nil)
+    }
+
+    /// Whether an `Expect` value asks for `100 Continue` (its only defined expectation; any case).
+    static func asksForContinue(_ expect: String) -> Bool {
+        expect.lowercased().contains("100-continue")
     }
 }
 
@@ -34,7 +39,7 @@ final class ContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let head) = unwrapInboundIn(data), let expect = head.headerFields[.expect] {
-            isAwaited = expect.lowercased().contains("100-continue")
+            isAwaited = ExpectContinue.asksForContinue(expect)
         }
         context.fireChannelRead(data)
     }

@@ -42,7 +42,7 @@ enum HeaderRewrite {
                 // IIS, CGI and WSGI read `X_Auth_User` as `X-Auth-User`: a name that reads as one of the
                 // headers handled below is dropped; any other (`api_key`) is the upstream's business.
                 let dashed = String(lower.map { $0 == "_" ? "-" : $0 })
-                if !isHandled(dashed, caller: caller, nominated: nominated, identityNames: identityNames) { out.append((name, value)) }
+                if !isHandled(dashed, nominated: nominated, identityNames: identityNames) { out.append((name, value)) }
                 continue
             }
             if lower == "host" { host = value }
@@ -50,12 +50,9 @@ enum HeaderRewrite {
                 forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
                 continue
             }
-            if hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower) { continue }
-            if PresentedArtifacts.sessionHeaders.contains(lower) || pathOverrides.contains(lower) { continue }
+            if isRemoved(lower, nominated: nominated, identityNames: identityNames) { continue }
             if caller.methodIsRestricted, methodOverrides.contains(lower) { continue }
             switch lower {
-            case "x-forwarded-proto", "x-forwarded-host", "x-request-id":
-                continue
             case "authorization" where caller.authorizationWasOurs:
                 continue
             case "cookie":
@@ -93,13 +90,21 @@ enum HeaderRewrite {
         return out
     }
 
+    /// Whether a client header of this (lower-case) name never reaches the upstream, whatever the request.
+    private static func isRemoved(_ lower: String, nominated: Set<String>, identityNames: Set<String>) -> Bool {
+        hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower) || replaced.contains(lower)
+            || PresentedArtifacts.sessionHeaders.contains(lower) || pathOverrides.contains(lower)
+    }
+
     /// Whether the proxy removes, replaces or decides on a header of this (lower-case) name: one a client
     /// must not be able to slip past it under another spelling.
-    private static func isHandled(_ lower: String, caller: Caller, nominated: Set<String>, identityNames: Set<String>) -> Bool {
-        hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower)
-            || PresentedArtifacts.sessionHeaders.contains(lower) || pathOverrides.contains(lower) || methodOverrides.contains(lower)
-            || ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "authorization", "cookie"].contains(lower)
+    private static func isHandled(_ lower: String, nominated: Set<String>, identityNames: Set<String>) -> Bool {
+        isRemoved(lower, nominated: nominated, identityNames: identityNames) || methodOverrides.contains(lower)
+            || ["x-forwarded-for", "authorization", "cookie"].contains(lower)
     }
+
+    /// Headers the proxy sets itself, whatever the client sent under their names.
+    static let replaced: Set<String> = ["x-forwarded-proto", "x-forwarded-host", "x-request-id"]
 
     /// Headers some frameworks (IIS URL Rewrite, Symfony, Zend) take as the request's real path: they
     /// would move the request past the route its policy was checked for.

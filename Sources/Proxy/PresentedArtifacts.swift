@@ -65,8 +65,19 @@ extension StringProtocol {
     /// names and schemes, without allocating a lower-cased copy.
     func equalsIgnoringASCIICase(_ lowercased: String) -> Bool {
         guard utf8.count == lowercased.utf8.count else { return false }
-        return zip(utf8, lowercased.utf8).allSatisfy { byte, lower in
-            byte == lower || (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= byte && byte | 0x20 == lower)
-        }
+        return zip(utf8, lowercased.utf8).allSatisfy { byte, lower in byte.lowercasedASCII == lower }
+    }
+
+    /// Whether the UTF-8 of the text starts with that of `prefix`, ASCII letters compared without case.
+    func hasPrefixIgnoringASCIICase(_ prefix: some StringProtocol) -> Bool {
+        utf8.count >= prefix.utf8.count
+            && zip(utf8, prefix.utf8).allSatisfy { $0.lowercasedASCII == $1.lowercasedASCII }
+    }
+}
+
+extension UInt8 {
+    /// The byte with an ASCII capital letter made small; any other byte as it is.
+    var lowercasedASCII: UInt8 {
+        UInt8(ascii: "A")...UInt8(ascii: "Z") ~= self ? self | 0x20 : self
     }
 }

@@ -22,10 +22,8 @@ public struct ProxyRoute: Sendable {
     /// then answers `/Admin` with its 404, under the stricter route.
     func covers(path: String) -> Bool {
         guard prefix != "/" else { return true }
-        let bytes = path.utf8
-        guard bytes.count >= prefix.utf8.count, bytes.prefix(prefix.utf8.count).elementsEqual(prefix.utf8, by: { Self.foldASCII($0) == Self.foldASCII($1) })
-        else { return false }
-        let next = bytes.dropFirst(prefix.utf8.count).first
+        guard path.hasPrefixIgnoringASCIICase(prefix) else { return false }
+        let next = path.utf8.dropFirst(prefix.utf8.count).first
         return next == nil || next == UInt8(ascii: "/")
     }
 
@@ -45,9 +43,7 @@ public struct ProxyRoute: Sendable {
         let pathStart = base[schemeEnd...].firstIndex(of: "/") ?? base.endIndex
         let origin = base[..<pathStart], basePath = base[pathStart...]
         // Scheme and host are compared without case, the path as written.
-        guard location.utf8.count >= origin.utf8.count,
-            location.utf8.prefix(origin.utf8.count).elementsEqual(origin.utf8, by: { Self.foldASCII($0) == Self.foldASCII($1) })
-        else { return location }
+        guard location.hasPrefixIgnoringASCIICase(origin) else { return location }
         let rest = Substring(location).utf8.dropFirst(origin.utf8.count)
         guard rest.starts(with: basePath.utf8) else { return location }
         let below = Substring(rest.dropFirst(basePath.utf8.count))
@@ -56,10 +52,6 @@ public struct ProxyRoute: Sendable {
         // `//host/…` would be a reference to another site: only a path of this one is rewritten.
         guard !path.hasPrefix("//") else { return location }
         return settings.stripPrefix && prefix != "/" ? prefix + path : path
-    }
-
-    private static func foldASCII(_ byte: UInt8) -> UInt8 {
-        UInt8(ascii: "A")...UInt8(ascii: "Z") ~= byte ? byte | 0x20 : byte
     }
 }
 
