@@ -67,21 +67,12 @@ extension Gateway {
     /// at once. Touches no files.
     public static func validate(_ config: GatewayConfig) throws(ConfigError) {
         var issues: [ConfigIssue] = []
-        do throws(ConfigError) {
-            _ = try makeAuthenticators(config, client: nil)
-        } catch {
-            issues += error.issues
+        func check(_ part: () throws(ConfigError) -> Void) {
+            do throws(ConfigError) { try part() } catch { issues += error.issues }
         }
-        do throws(ConfigError) {
-            try checkRoutes(config, dialects: makeDialects(config.dialects))
-        } catch {
-            issues += error.issues
-        }
-        do throws(ConfigError) {
-            try GrantKeys.validate(config.keys)
-        } catch {
-            issues += error.issues
-        }
+        check { () throws(ConfigError) in _ = try makeAuthenticators(config, client: nil) }
+        check { () throws(ConfigError) in try checkRoutes(config, dialects: makeDialects(config.dialects)) }
+        check { () throws(ConfigError) in try GrantKeys.validate(config.keys) }
         if !issues.isEmpty { throw ConfigError(issues: issues) }
     }
 

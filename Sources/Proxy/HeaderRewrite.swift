@@ -100,8 +100,11 @@ enum HeaderRewrite {
     /// must not be able to slip past it under another spelling.
     private static func isHandled(_ lower: String, nominated: Set<String>, identityNames: Set<String>) -> Bool {
         isRemoved(lower, nominated: nominated, identityNames: identityNames) || methodOverrides.contains(lower)
-            || ["x-forwarded-for", "authorization", "cookie"].contains(lower)
+            || decidedPerRequest.contains(lower)
     }
+
+    /// Headers the request loop rewrites or keeps case by case (appended to, filtered, dropped when ours).
+    static let decidedPerRequest: Set<String> = ["x-forwarded-for", "authorization", "cookie"]
 
     /// Headers the proxy sets itself, whatever the client sent under their names.
     static let replaced: Set<String> = ["x-forwarded-proto", "x-forwarded-host", "x-request-id"]

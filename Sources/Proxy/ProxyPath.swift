@@ -6,9 +6,11 @@ enum ProxyPath {
     /// (as nginx's `merge_slashes`: `//admin` is `/admin` to most servers). Nil for a `%` not followed
     /// by two hex digits — IIS's `%uNNNN` among them, which IIS decodes and nothing else does.
     static func normalized(_ path: String) -> String? {
-        let bytes = Array(path.utf8)
-        guard bytes.contains(UInt8(ascii: "%")) || zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "/") && $1 == $0 })
+        // Most paths need nothing: say so without copying them (this runs twice per proxied request).
+        let utf8 = path.utf8
+        guard utf8.contains(UInt8(ascii: "%")) || zip(utf8, utf8.dropFirst()).contains(where: { $0 == UInt8(ascii: "/") && $1 == $0 })
         else { return path }
+        let bytes = Array(utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
