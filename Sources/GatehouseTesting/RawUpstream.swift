@@ -21,8 +21,15 @@ public struct RawUpstream: Sendable {
     public static func run<T: Sendable>(
         answering parts: [String], pause: TimeAmount = .milliseconds(200), _ body: @Sendable (RawUpstream) async throws -> T
     ) async throws -> T {
+        try await run(answeringBytes: parts.map { Array($0.utf8) }, pause: pause, body)
+    }
+
+    /// As `run(answering:)`, for answers whose bytes are not all text (a compressed body).
+    public static func run<T: Sendable>(
+        answeringBytes parts: [[UInt8]], pause: TimeAmount = .milliseconds(200), _ body: @Sendable (RawUpstream) async throws -> T
+    ) async throws -> T {
         let accepted = Tally()
-        let answer = parts.map { ByteBuffer(string: $0) }
+        let answer = parts.map { ByteBuffer(bytes: $0) }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
