@@ -45,6 +45,14 @@ final class CurlTransfer: @unchecked Sendable {
         for value in [request.tls.caFile, request.tls.clientCertificate, request.tls.clientKey] {
             guard value?.utf8.contains(0) != true else { throw .transport("NUL byte in request") }
         }
+        // A body means nothing to HEAD (RFC 9110 §9.3.2) and is dropped, as `request.body` is: HEAD goes
+        // with NOBODY, else libcurl would wait for the answer body the head announces. Closing it
+        // releases whoever writes into it.
+        var body = body
+        if request.method == "HEAD", let dropped = body {
+            dropped.close()
+            body = nil
+        }
         var headers = request.headers
         // No "Expect: 100-continue" round trip before a streamed body.
         if body != nil { headers.append(("Expect", "")) }

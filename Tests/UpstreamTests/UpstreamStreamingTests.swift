@@ -28,7 +28,8 @@ final class StreamingProbe: Sendable {
 
     /// `GET /bytes/{mebibytes}` streams that many MiB of 0x5A; `POST /count` answers with the number of
     /// bytes and their sum, plus the request's Content-Length and Transfer-Encoding; `POST /echo` streams
-    /// the request body back; `POST /early` answers 413 without reading the body.
+    /// the request body back; `POST /early` answers 413 without reading the body; `HEAD /sized` answers
+    /// 200 with the length of a body it leaves out, as servers answer HEAD.
     static func router(_ probe: StreamingProbe) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("bytes/:mebibytes") { _, context -> Response in
@@ -62,6 +63,9 @@ final class StreamingProbe: Sendable {
         }
         router.post("early") { _, _ -> Response in
             Response(status: .contentTooLarge)
+        }
+        router.head("sized") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentLength: "305"])
         }
         return router
     }
@@ -191,5 +195,24 @@ final class StreamingProbe: Sendable {
         }
         #expect(status == 413)
         #expect(accepted < 1024)
+    }
+
+    /// A body means nothing to HEAD (RFC 9110 §9.3.2): one given is dropped and its writer released, and
+    /// the exchange ends with the answer's head, though that announces a length.
+    @Test func aHeadWithAStreamedBodyEndsWithItsHead() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let (status, length, rest, accepted) = try await LoopbackServer.run(Self.router(StreamingProbe())) { port in
+            let body = UpstreamRequestBody(length: 5)
+            let response = try await client.stream(
+                UpstreamRequest(method: "HEAD", url: "http://127.0.0.1:\(port)/sized", timeoutSeconds: 5), body: body)
+            let rest = try await response.body.collect(upTo: 1 << 10)
+            let length = response.head.headers.first { $0.0.lowercased() == "content-length" }?.1
+            return (response.head.status, length, rest, await body.write(Array("hello".utf8)))
+        }
+        #expect(status == 200)
+        #expect(length == "305")
+        #expect(rest.isEmpty)
+        #expect(!accepted)
     }
 }
