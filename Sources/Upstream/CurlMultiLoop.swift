@@ -50,8 +50,12 @@ final class CurlMultiLoop: Sendable {
             _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnectionsPerHost * 8)
         }
         self.multi = multi
-        let thread = Thread { [self] in self.run() }
-        thread.name = "gatehouse-curl"
+        let thread = Thread { [self] in
+            // Named from inside: on Linux, Foundation applies a name set before `start` to nothing, and
+            // the thread would show in `top -H` and perf under the name of the thread that made it.
+            Thread.current.name = "gatehouse-curl"
+            self.run()
+        }
         thread.start()
     }
 

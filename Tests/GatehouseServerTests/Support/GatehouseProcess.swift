@@ -68,6 +68,14 @@ final class GatehouseProcess: Sendable {
         return kilobytes * 1024
     }
 
+    /// The names of the process's threads (`/proc/PID/task/*/comm`), as `top -H` and perf show them.
+    func threadNames() throws -> [String] {
+        let tasks = "/proc/\(process.processIdentifier)/task"
+        return try FileManager.default.contentsOfDirectory(atPath: tasks).compactMap { task in
+            try? String(contentsOfFile: "\(tasks)/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+        }
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()
