@@ -6,7 +6,8 @@ import Upstream
 
 /// The fake legacy systems answer as their seed documents show, spoken to directly over HTTP.
 @Suite struct FakeLegacyTests {
-    /// One request to a fake on `port`.
+    /// One request to a fake on `port`. Its 30 s timeout only bounds a hang: the 5 s default was overrun
+    /// on a loaded machine, and nothing here is about time.
     static func send(
         _ method: String, _ port: Int, _ path: String, headers: [(String, String)] = [], json: String? = nil
     ) async throws -> UpstreamResponse {
@@ -14,7 +15,7 @@ import Upstream
         defer { client.shutdown() }
         let type = json == nil ? [] : [("Content-Type", "application/json")]
         return try await client.send(UpstreamRequest(
-            method: method, url: "http://127.0.0.1:\(port)\(path)", headers: type + headers, body: json.map { Array($0.utf8) } ?? []))
+            method: method, url: "http://127.0.0.1:\(port)\(path)", headers: type + headers, body: json.map { Array($0.utf8) } ?? [], timeoutSeconds: 30))
     }
 
     static func text(_ response: UpstreamResponse) -> String { String(decoding: response.body, as: UTF8.self) }

@@ -19,7 +19,7 @@ import Upstream
                 try await GatehouseProcess.serving(upstreamPort: upstreamPort, environment: environment) { base, _ in
                     let client = UpstreamClient()
                     defer { client.shutdown() }
-                    let reply = try await client.send(UpstreamRequest(method: "GET", url: "\(base)/echo/x"))
+                    let reply = try await client.send(UpstreamRequest(method: "GET", url: "\(base)/echo/x", timeoutSeconds: 30))
                     #expect(reply.status == 200)
                     #expect(JSONValue.parse(reply.body)?["path"] == .string("/echo/x"))
                 }

@@ -61,7 +61,7 @@ import Upstream
             defer { client.shutdown() }
             let body = #"{"UserName":"admin@example.com","Password":"admin-pass"}"#
             let reply = try await client.send(UpstreamRequest(
-                method: "POST", url: fake.signInURL(port: port), headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
+                method: "POST", url: fake.signInURL(port: port), headers: [("Content-Type", "application/json")], body: Array(body.utf8), timeoutSeconds: 30))
             tokens[.success] = try #require(JSONValue.parse(reply.body)?["BearerToken"]?.stringValue)
             tokens[.unknownUser] = FakeTokens.jwtLooking(.object([("sub", .string("99")), ("name", .string("ghost"))]))
         }

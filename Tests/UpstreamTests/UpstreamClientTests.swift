@@ -1,7 +1,8 @@
 import Testing
 import Upstream
 
-/// The client against a real HTTP server on 127.0.0.1.
+/// The client against a real HTTP server on 127.0.0.1. A test that is not about time gives its requests
+/// 30 s, not the 5 s default: that only bounds a hang, and 5 s was overrun on a loaded machine.
 @Suite struct UpstreamClientTests {
     private func value(of name: String, in response: UpstreamResponse) -> [String] {
         response.headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
@@ -11,7 +12,7 @@ import Upstream
         let client = UpstreamClient()
         defer { client.shutdown() }
         let response = try await TestUpstreamServer.with { port in
-            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", headers: [("X-Probe", "p-1")]))
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", headers: [("X-Probe", "p-1")], timeoutSeconds: 30))
         }
         #expect(response.status == 200)
         #expect(value(of: "X-Echo", in: response) == ["p-1"])
@@ -24,7 +25,7 @@ import Upstream
         defer { client.shutdown() }
         let payload: [UInt8] = [0, 1, 2, 0xFF, 0x0D, 0x0A, 0x7B]
         let response = try await TestUpstreamServer.with { port in
-            try await client.send(UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", body: payload))
+            try await client.send(UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", body: payload, timeoutSeconds: 30))
         }
         #expect(response.status == 201)
         #expect(value(of: "X-Method", in: response) == ["POST"])
@@ -35,7 +36,7 @@ import Upstream
         let client = UpstreamClient()
         defer { client.shutdown() }
         let response = try await TestUpstreamServer.with { port in
-            try await client.send(UpstreamRequest(method: "PUT", url: "http://127.0.0.1:\(port)/echo", body: Array("x=1".utf8)))
+            try await client.send(UpstreamRequest(method: "PUT", url: "http://127.0.0.1:\(port)/echo", body: Array("x=1".utf8), timeoutSeconds: 30))
         }
         #expect(response.status == 200)
         #expect(value(of: "X-Method", in: response) == ["PUT"])
@@ -48,18 +49,18 @@ import Upstream
         defer { client.shutdown() }
         try await TestUpstreamServer.with { port in
             let url = "http://127.0.0.1:\(port)/echo"
-            let put = try await client.send(UpstreamRequest(method: "PUT", url: url, headers: [("X-Probe", "first")], body: Array("x=1".utf8)))
+            let put = try await client.send(UpstreamRequest(method: "PUT", url: url, headers: [("X-Probe", "first")], body: Array("x=1".utf8), timeoutSeconds: 30))
             #expect(value(of: "X-Method", in: put) == ["PUT"])
             // Same thread, one request at a time: this GET runs on the handle the PUT used.
-            let get = try await client.send(UpstreamRequest(method: "GET", url: url))
+            let get = try await client.send(UpstreamRequest(method: "GET", url: url, timeoutSeconds: 30))
             #expect(get.status == 200)
             #expect(value(of: "X-Method", in: get).isEmpty)
             #expect(value(of: "X-Echo", in: get) == [""])
             #expect(get.body == Array("hello".utf8))
-            let post = try await client.send(UpstreamRequest(method: "POST", url: url, body: [7, 8]))
+            let post = try await client.send(UpstreamRequest(method: "POST", url: url, body: [7, 8], timeoutSeconds: 30))
             #expect(post.status == 201)
             #expect(post.body == [7, 8])
-            let probed = try await client.send(UpstreamRequest(method: "GET", url: url, headers: [("X-Probe", "second")]))
+            let probed = try await client.send(UpstreamRequest(method: "GET", url: url, headers: [("X-Probe", "second")], timeoutSeconds: 30))
             #expect(value(of: "X-Echo", in: probed) == ["second"])
             #expect(probed.body == Array("hello".utf8))
         }
@@ -69,7 +70,7 @@ import Upstream
         let client = UpstreamClient()
         defer { client.shutdown() }
         let response = try await TestUpstreamServer.with { port in
-            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/missing"))
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/missing", timeoutSeconds: 30))
         }
         #expect(response.status == 404)
     }
@@ -125,7 +126,7 @@ import Upstream
         let client = UpstreamClient()
         defer { client.shutdown() }
         try await TestUpstreamServer.with { port in
-            let request = UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo")
+            let request = UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", timeoutSeconds: 30)
             let exact = try await client.send(request, maxBodyBytes: 5)
             #expect(exact.body == Array("hello".utf8))
             await #expect(throws: UpstreamError.responseTooLarge) { try await client.send(request, maxBodyBytes: 4) }
@@ -160,7 +161,7 @@ import Upstream
         let ports = try await TestUpstreamServer.with { port in
             var ports: Set<String> = []
             for _ in 0..<5 {
-                let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/peer"))
+                let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/peer", timeoutSeconds: 30))
                 ports.insert(String(decoding: response.body, as: UTF8.self))
             }
             return ports
@@ -202,7 +203,7 @@ import Upstream
             // The server answers after 2 s with a 200: a CancellationError means the call gave up first.
             await #expect(throws: CancellationError.self) { try await task.value }
             // The client stays usable after a cancellation.
-            let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo"))
+            let response = try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", timeoutSeconds: 30))
             #expect(response.status == 200)
         }
     }
@@ -217,7 +218,7 @@ import Upstream
             client.shutdown()
             await #expect(throws: UpstreamError.shutDown) { try await inFlight.value }
             await #expect(throws: UpstreamError.shutDown) {
-                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo"))
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/echo", timeoutSeconds: 30))
             }
         }
     }

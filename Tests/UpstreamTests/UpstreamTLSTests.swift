@@ -39,18 +39,19 @@ import Upstream
 
         let client = UpstreamClient()
         defer { client.shutdown() }
-        var trusted = UpstreamRequest(method: "GET", url: "https://127.0.0.1:\(port)/")
+        var trusted = UpstreamRequest(method: "GET", url: "https://127.0.0.1:\(port)/", timeoutSeconds: 30)
         trusted.tls.caFile = cert
-        // Wait (bounded) for s_server to listen.
+        // Wait (bounded) for s_server to listen: a generous deadline, as it starts slowly on a busy machine.
         var answer: UpstreamResponse?
-        for _ in 0..<50 where answer == nil {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while answer == nil, ContinuousClock.now < deadline {
             do { answer = try await client.send(trusted) } catch UpstreamError.couldNotConnect {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
         #expect(answer?.status == 200)
 
-        let untrusted = UpstreamRequest(method: "GET", url: "https://127.0.0.1:\(port)/")
+        let untrusted = UpstreamRequest(method: "GET", url: "https://127.0.0.1:\(port)/", timeoutSeconds: 30)
         // Without the CA file the same server is refused: the peer certificate does not verify.
         do {
             _ = try await client.send(untrusted)

@@ -73,7 +73,7 @@ struct GatewayClient: Sendable {
         let port = try #require(client.port)
         let curl = UpstreamClient()
         defer { curl.shutdown() }
-        let response = try await curl.send(UpstreamRequest(method: method, url: "http://127.0.0.1:\(port)\(uri)", headers: headers))
+        let response = try await curl.send(UpstreamRequest(method: method, url: "http://127.0.0.1:\(port)\(uri)", headers: headers, timeoutSeconds: 30))
         return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 }

@@ -4,6 +4,9 @@ import Synchronization
 
 /// A bare TCP connection to 127.0.0.1: bytes written as given, bytes read as they come. For what an
 /// HTTP client library hides (interim responses, the order of head and body).
+///
+/// A read's `within` only bounds a hang: the tests share two cores with a build and with each other, so
+/// the default is 30 s, far past any answer a test waits for. A test that measures time says so itself.
 final class RawConnection: Sendable {
     private let channel: any Channel
     private let received: Received
@@ -51,20 +54,20 @@ final class RawConnection: Sendable {
 
     /// Everything up to and including the next blank line (one response head), or whatever arrived
     /// before the connection closed or `seconds` passed.
-    func readHead(within seconds: Double = 5) async throws -> String {
+    func readHead(within seconds: Double = 30) async throws -> String {
         try await take(within: seconds) { bytes in
             bytes.indices.dropFirst(3).first { bytes[($0 - 3)...$0].elementsEqual("\r\n\r\n".utf8) }.map { $0 + 1 }
         }
     }
 
     /// The next `count` bytes (a body), or fewer if the connection closed or `seconds` passed.
-    func read(count: Int, within seconds: Double = 5) async throws -> String {
+    func read(count: Int, within seconds: Double = 30) async throws -> String {
         try await take(within: seconds) { bytes in bytes.count >= count ? count : nil }
     }
 
     /// The body that follows `head`, read as the head frames it: chunked, or `Content-Length` bytes
     /// (none without either); nil when chunked framing breaks.
-    func readBody(framedBy head: String, within seconds: Double = 5) async throws -> String? {
+    func readBody(framedBy head: String, within seconds: Double = 30) async throws -> String? {
         let fields = head.lowercased().split(separator: "\r\n")
         if fields.contains("transfer-encoding: chunked") { return try await readChunkedBody(within: seconds) }
         let length = fields.first { $0.hasPrefix("content-length:") }.flatMap { Int($0.dropFirst("content-length:".count).filter { $0 != " " }) }
@@ -73,7 +76,7 @@ final class RawConnection: Sendable {
 
     /// The next body framed with `Transfer-Encoding: chunked` (RFC 9112 §7.1), its chunks joined; nil
     /// when the bytes that came are not that framing, or stop before its end.
-    func readChunkedBody(within seconds: Double = 5) async throws -> String? {
+    func readChunkedBody(within seconds: Double = 30) async throws -> String? {
         var body = ""
         while true {
             let sizeLine = Array(try await readLine(within: seconds).utf8)
