@@ -80,23 +80,24 @@ import Testing
     /// ends with the answer's head, well within the route's timeout.
     @Test func aHeadWithABodyEndsWithItsHeadAndLeavesTheConnectionInStep() async throws {
         let probe = EchoProbe()
-        let routes: @Sendable (Int) -> [[String: Any]] = { [Self.open("http://127.0.0.1:\($0)", extra: ["timeoutSeconds": 30])] }
+        let routes: @Sendable (Int) -> [[String: Any]] = { [Self.open("http://127.0.0.1:\($0)", extra: ["timeoutSeconds": 60])] }
         try await ReverseProxyTests.withProxy(routes: routes, probe: probe) { client, _ in
             try await RawConnection.with(port: try #require(client.client.port)) { connection in
                 let start = ContinuousClock.now
                 try await connection.write("HEAD /open/echo/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello")
-                let head = try await connection.readHead(within: 15)
+                let head = try await connection.readHead()
                 // The echo answers HEAD with its GET's head: 200, JSON, the length of the body it leaves out.
                 #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head)")
                 #expect(head.contains("\r\nContent-Type: application/json\r\n"), "\(head)")
                 #expect(head.contains("\r\nContent-Length: "), "\(head)")
                 // The next request on the connection gets its own answer at once.
                 try await connection.write("GET /open/echo/y HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                let next = try await connection.readHead(within: 15)
+                let next = try await connection.readHead()
                 #expect(next.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(next)")
                 let body = try await connection.readBody(framedBy: next) ?? ""
                 #expect(JSONValue.parse(Array(body.utf8))?["path"] == .string("/echo/y"))
-                #expect(ContinuousClock.now - start < .seconds(10), "the route's timeout is 30 s")
+                // A third of the route's timeout: an exchange that waited for it fails, a busy machine does not.
+                #expect(ContinuousClock.now - start < .seconds(20), "the route's timeout is 60 s")
             }
         }
         #expect(probe.requests == 2)

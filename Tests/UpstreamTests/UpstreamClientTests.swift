@@ -101,14 +101,15 @@ import Upstream
         defer { client.shutdown() }
         let elapsed = try await TestUpstreamServer.with { port in
             let started = ContinuousClock.now
-            // 2 MiB against the default 1 MiB; the 30 s timeout is the only other bound.
+            // 2 MiB against the default 1 MiB; the 120 s timeout is the only other bound.
             await #expect(throws: UpstreamError.responseTooLarge) {
                 // Only the status, should it be answered: a failure need not print 2 MiB.
-                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/bytes/\(2 << 20)", timeoutSeconds: 30)).status
+                try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/bytes/\(2 << 20)", timeoutSeconds: 120)).status
             }
             return ContinuousClock.now - started
         }
-        #expect(elapsed < .seconds(5))
+        // Well before the timeout, with room for a loaded machine (8.5 s was seen under two busy loops).
+        #expect(elapsed < .seconds(30))
     }
 
     @Test func aBodyUnderTheLimitIsReadWhole() async throws {

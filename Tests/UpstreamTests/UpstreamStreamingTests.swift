@@ -127,7 +127,8 @@ final class StreamingProbe: Sendable {
             _ = try await iterator.next()
             response.body.cancel()
             await #expect(throws: CancellationError.self) { _ = try await iterator.next() }
-            for _ in 0..<100 where !probe.downloadAborted { try await Task.sleep(for: .milliseconds(20)) }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !probe.downloadAborted, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(probe.downloadAborted)
     }
@@ -205,7 +206,7 @@ final class StreamingProbe: Sendable {
         let (status, length, rest, accepted) = try await LoopbackServer.run(Self.router(StreamingProbe())) { port in
             let body = UpstreamRequestBody(length: 5)
             let response = try await client.stream(
-                UpstreamRequest(method: "HEAD", url: "http://127.0.0.1:\(port)/sized", timeoutSeconds: 5), body: body)
+                UpstreamRequest(method: "HEAD", url: "http://127.0.0.1:\(port)/sized", timeoutSeconds: 30), body: body)
             let rest = try await response.body.collect(upTo: 1 << 10)
             let length = response.head.headers.first { $0.0.lowercased() == "content-length" }?.1
             return (response.head.status, length, rest, await body.write(Array("hello".utf8)))
