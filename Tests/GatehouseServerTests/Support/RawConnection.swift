@@ -12,13 +12,19 @@ final class RawConnection: Sendable {
     private let received: Received
 
     /// Connects to `port`, runs `body`, closes. With `reading` false nothing is ever read from the socket:
-    /// a client that has stopped reading.
-    static func with<T: Sendable>(port: Int, reading: Bool = true, _ body: (RawConnection) async throws -> T) async throws -> T {
+    /// a client that has stopped reading. `opening`, if given, is written the moment the connection is up,
+    /// on the event loop: for a test of an idle timeout, whose clock starts at the connect, where a write
+    /// from `body` can come seconds later on a loaded machine (the test's task waits for a free thread).
+    static func with<T: Sendable>(
+        port: Int, reading: Bool = true, opening: String? = nil, _ body: (RawConnection) async throws -> T
+    ) async throws -> T {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(received: received, opening: opening))
+                }
             }
             .connect(host: "127.0.0.1", port: port)
             .get()
@@ -134,9 +140,19 @@ final class RawConnection: Sendable {
 
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
         let received: Received
+        let opening: String?
 
-        init(received: Received) { self.received = received }
+        init(received: Received, opening: String?) {
+            self.received = received
+            self.opening = opening
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            if let opening { context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: opening)), promise: nil) }
+            context.fireChannelActive()
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             received.append(unwrapInboundIn(data))
