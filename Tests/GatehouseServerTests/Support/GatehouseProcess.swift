@@ -30,22 +30,19 @@ final class GatehouseProcess: Sendable {
         process.standardError = output
         let startup = StartupOutput()
         let (ports, found) = AsyncStream.makeStream(of: Int.self)
-        // Read on Foundation's thread, never blocking the test, and keep draining so the child never
-        // blocks on a full pipe.
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                found.finish()
-                return
-            }
-            if let port = startup.append(data) {
-                found.yield(port)
-                found.finish()
-            }
-        }
         process.terminationHandler = { _ in found.finish() }
         try process.run()
+        // Blocking reads on a thread of their own, never the test's, draining until the child's end so it
+        // never blocks on a full pipe. Not a `readabilityHandler`: tearing down its dispatch read source
+        // races the pipe's close and has crashed this process in `_dispatch_event_loop_drain` under load
+        // (swift-corelibs-foundation #5507; swift-tools-protocols #73 reads the same way for that reason).
+        let reading = output.fileHandleForReading
+        Thread.detachNewThread {
+            while case let data = reading.availableData, !data.isEmpty {
+                if let port = startup.append(data) { found.yield(port) }
+            }
+            found.finish()
+        }
         let timer = Task {
             try await Task.sleep(for: deadline)
             found.finish()
