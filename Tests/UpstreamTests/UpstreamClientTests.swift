@@ -143,7 +143,7 @@ import Upstream
                     group.addTask {
                         let body = Array("request-\(index)".utf8)
                         let response = try await client.send(
-                            UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", body: body, timeoutSeconds: 20)
+                            UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/echo", body: body, timeoutSeconds: 60)
                         )
                         return response.status == 201 && response.body == body
                     }
@@ -178,7 +178,7 @@ import Upstream
                 for _ in 0..<200 {
                     group.addTask {
                         let response = try await client.send(
-                            UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/peer", timeoutSeconds: 20)
+                            UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/peer", timeoutSeconds: 60)
                         )
                         return String(decoding: response.body, as: UTF8.self)
                     }
