@@ -2,13 +2,16 @@
 ///
 /// libcurl reports the headers of every response it reads, interim ones too (`100 Continue`,
 /// and each hop of a redirect if following were on). Only the final response's headers matter,
-/// so a status line starts the list afresh. Works on the bytes: it runs for every header of
-/// every proxied response.
+/// so a status line starts the list afresh. Only the first line of a response is one: libcurl
+/// passes on any later line with a colon, `HTTP/1.1 999…: x` included, and that is a header.
+/// Works on the bytes: it runs for every header of every proxied response.
 struct ResponseHeaderParser {
     /// Headers of the latest response seen, in wire order.
     private(set) var headers: [(String, String)] = []
     /// Status code of the latest status line (0 before one arrives).
     private(set) var status = 0
+    /// The next line starts a response: the first line, and each after a blank line.
+    private var atResponseStart = true
 
     /// Consumes one raw header line; true when it was the blank line ending a final (non-1xx) response's headers.
     @discardableResult
@@ -16,9 +19,13 @@ struct ResponseHeaderParser {
         let bytes = line.bindMemory(to: UInt8.self)
         var end = bytes.count
         while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        guard end > 0 else { return status >= 200 }  // the blank line ending a header block
+        guard end > 0 else {  // the blank line ending a header block
+            atResponseStart = true
+            return status >= 200
+        }
         let text = UnsafeBufferPointer(rebasing: bytes[0..<end])
-        if text.starts(with: "HTTP/".utf8) {
+        defer { atResponseStart = false }
+        if atResponseStart, text.starts(with: "HTTP/".utf8) {
             headers = []
             status = Self.statusCode(text)
             return false
@@ -42,16 +49,13 @@ struct ResponseHeaderParser {
         line.withUnsafeBytes { consume($0) }
     }
 
-    /// "HTTP/1.1 200 OK" or "HTTP/2 200": the three digits after the first space.
+    /// "HTTP/1.1 200 OK" or "HTTP/2 200": the three digits after the first space (RFC 9110 §15);
+    /// 0 when there are not exactly three, so no digit run can overflow or name a status past 999.
     private static func statusCode(_ line: UnsafeBufferPointer<UInt8>) -> Int {
         guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return 0 }
-        var code = 0
-        var index = space + 1
-        while index < line.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[index]) {
-            code = code * 10 + Int(line[index] - UInt8(ascii: "0"))
-            index += 1
-        }
-        return code
+        let digits = line[(space + 1)...].prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard digits.count == 3 else { return 0 }
+        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 
     /// The bytes of `range` without leading and trailing blanks, as a string.

@@ -31,6 +31,29 @@ import Testing
     @Test func ignoresLinesWithoutAColonOrAName() {
         #expect(parse(["HTTP/1.1 200 OK\r\n", "garbage\r\n", ": nameless\r\n"]) == [])
     }
+
+    /// libcurl passes on any header line with a colon; one that starts like a status line is still a
+    /// header of the response under way (found by fuzz/FuzzUpstreamHeaders: a long digit run overflowed).
+    @Test func readsAHeaderLineThatLooksLikeAStatusLineAsAHeader() {
+        var parser = ResponseHeaderParser()
+        for line in ["HTTP/1.1 200 OK\r\n", "X-A: 1\r\n", "HTTP/1.1 99999999999999999999999: boom\r\n", "HTTP/1.1 1000: x\r\n", "\r\n"] {
+            parser.consume(Array(line.utf8))
+        }
+        #expect(parser.status == 200)
+        #expect(parser.headers.map(\.0) == ["X-A", "HTTP/1.1 99999999999999999999999", "HTTP/1.1 1000"])
+    }
+
+    @Test func takesAStatusCodeOfThreeDigitsOnly() {
+        func status(_ line: String) -> Int {
+            var parser = ResponseHeaderParser()
+            parser.consume(Array(line.utf8))
+            return parser.status
+        }
+        #expect(status("HTTP/1.1 404 Not Found\r\n") == 404)
+        #expect(status("HTTP/2 200\r\n") == 200)
+        #expect(status("HTTP/2 2004444444444444444444444444\r\n") == 0)
+        #expect(status("HTTP/1.1 20\r\n") == 0)
+    }
 }
 
 /// An Equatable header pair, since tuples are not.

@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Testing
 import Upstream
 
@@ -73,6 +74,20 @@ import Upstream
             try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/missing", timeoutSeconds: 30))
         }
         #expect(response.status == 404)
+    }
+
+    /// libcurl passes on a header line that starts like a status line when it has a colon; the answer's
+    /// status stays the one of its status line (found by fuzz/FuzzUpstreamHeaders: the digits overflowed).
+    @Test func aHeaderLineShapedLikeAStatusLineKeepsTheStatus() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nHTTP/1.1 99999999999999999999999: x\r\n\r\nok"
+        let response = try await RawUpstream.run(answering: [answer]) { upstream in
+            try await client.send(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(upstream.port)/"))
+        }
+        #expect(response.status == 200)
+        #expect(value(of: "HTTP/1.1 99999999999999999999999", in: response) == ["x"])
+        #expect(response.body == Array("ok".utf8))
     }
 
     @Test func aClosedPortFailsWithCouldNotConnect() async {
