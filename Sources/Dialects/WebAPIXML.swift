@@ -63,6 +63,12 @@ enum WebAPIXML {
         if upper.contains("<!DOCTYPE") || upper.contains("<!ENTITY") {
             return .failure(.invalidBody("For security reasons DTD is prohibited in this XML document."))
         }
+        // libxml2 reports a processing instruction without data (`<?x?>`) to Foundation's XMLParser as a
+        // NULL pointer, which XMLParser reads as a C string: the process dies. A ClientCredentials document
+        // has no use for one, so none but the XML declaration reaches the parser.
+        if hasProcessingInstruction(body) {
+            return .failure(.invalidBody("Processing instructions are not allowed in this XML document."))
+        }
         guard let prolog = WebAPIXMLProlog(text) else {
             return .failure(.invalidBody("The request body is not valid XML."))
         }
@@ -79,6 +85,26 @@ enum WebAPIXML {
             return .failure(.invalidBody("Expecting element 'ClientCredentials' from namespace '\(namespace)'."))
         }
         return .success(decoded.credentials)
+    }
+
+    /// Whether `body` holds a `<?` other than the XML declaration, which may only open the document
+    /// (after a byte order mark). Byte-wise, as libxml2 reads it; a `<?` inside a comment or a CDATA
+    /// section counts too, which no DataContractSerializer client writes.
+    static func hasProcessingInstruction(_ body: [UInt8]) -> Bool {
+        var rest = body[...]
+        if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
+        let declaration = Array("<?xml".utf8)
+        if rest.starts(with: declaration), rest.dropFirst(declaration.count).first.map(isXMLSpace) == true,
+            let end = rest.firstRange(of: Array("?>".utf8))
+        {
+            rest = rest[end.upperBound...]
+        }
+        return rest.firstRange(of: Array("<?".utf8)) != nil
+    }
+
+    /// XML's white space (`S`, XML 1.0 §2.3).
+    private static func isXMLSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 }
 

@@ -190,6 +190,7 @@ struct WebAPIDialectTests {
     private static let notXML = #"{"Message":"The request is invalid.","ModelState":{"credentials":["The request body is not valid XML."]}}"#
     private static let dtd = #"{"Message":"The request is invalid.","ModelState":{"credentials":["For security reasons DTD is prohibited in this XML document."]}}"#
     private static let wrongRoot = #"{"Message":"The request is invalid.","ModelState":{"credentials":["Expecting element 'ClientCredentials' from namespace 'http://schemas.datacontract.org/2004/07/HSTS.API.Models'."]}}"#
+    private static let processingInstruction = #"{"Message":"The request is invalid.","ModelState":{"credentials":["Processing instructions are not allowed in this XML document."]}}"#
     private static let notUTF8 = #"{"Message":"The request is invalid.","ModelState":{"credentials":["The request body must be XML encoded as UTF-8."]}}"#
     private static let regex = #"The field client_id must match the regular expression '^([\\w\\.\\-]+)@([\\w\\-]+)((\\.(\\w){2,3})+)$'."#
 
@@ -238,6 +239,15 @@ struct WebAPIDialectTests {
         ("application/xml",
          "<ClientCredentials><grant_type>password</grant_type><client_id>ann@example.com</client_id><client_secret>s</client_secret></ClientCredentials>",
          400, wrongRoot),
+        // A processing instruction without data reached Foundation's XMLParser as a NULL C string and
+        // killed the process (found by fuzz/FuzzWebAPIXML); none but the declaration is let through.
+        ("application/xml", "<?x?><ClientCredentials xmlns=\"\(xmlNS)\"><grant_type>password</grant_type></ClientCredentials>", 400,
+         processingInstruction),
+        ("text/xml", "<?xml version=\"1.0\"?><ClientCredentials xmlns=\"\(xmlNS)\"><grant_type><?x?>password</grant_type></ClientCredentials>",
+         400, processingInstruction),
+        ("application/xml", "<ClientCredentials xmlns=\"\(xmlNS)\"><grant_type>password</grant_type></ClientCredentials><?x?>", 400,
+         processingInstruction),
+        ("application/xml", "<?xml-stylesheet?><ClientCredentials xmlns=\"\(xmlNS)\"></ClientCredentials>", 400, processingInstruction),
         ("application/xml",
          "<?xml version=\"1.0\" encoding=\"UTF-7\"?><ClientCredentials xmlns=\"\(xmlNS)\"></ClientCredentials>", 400, notUTF8),
         ("application/xml",
