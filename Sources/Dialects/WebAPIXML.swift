@@ -94,8 +94,10 @@ enum WebAPIXML {
         var rest = body[...]
         if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
         let declaration = Array("<?xml".utf8)
+        // The declaration ends at its first `?>`, with no markup before it: `<?xml --><a><?x?>` is not one.
         if rest.starts(with: declaration), rest.dropFirst(declaration.count).first.map(isXMLSpace) == true,
-            let end = rest.firstRange(of: Array("?>".utf8))
+            let end = rest.firstRange(of: Array("?>".utf8)),
+            !rest[(rest.startIndex + declaration.count)..<end.lowerBound].contains(UInt8(ascii: "<"))
         {
             rest = rest[end.upperBound...]
         }

@@ -248,6 +248,7 @@ struct WebAPIDialectTests {
         ("application/xml", "<ClientCredentials xmlns=\"\(xmlNS)\"><grant_type>password</grant_type></ClientCredentials><?x?>", 400,
          processingInstruction),
         ("application/xml", "<?xml-stylesheet?><ClientCredentials xmlns=\"\(xmlNS)\"></ClientCredentials>", 400, processingInstruction),
+        ("application/xml", "<?xml -->\n<Clbnled<?e?>\n<!-n- ", 400, processingInstruction),
         ("application/xml",
          "<?xml version=\"1.0\" encoding=\"UTF-7\"?><ClientCredentials xmlns=\"\(xmlNS)\"></ClientCredentials>", 400, notUTF8),
         ("application/xml",
