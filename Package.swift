@@ -12,6 +12,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
+        // The modules that parse what clients and upstreams send, for the fuzz harness in fuzz/
+        // (a package that depends on this one by path can only reach its products).
+        .library(name: "GatehouseParsing", targets: ["GatehouseCore", "Dialects", "Grants", "Proxy", "Upstream", "Authentication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
