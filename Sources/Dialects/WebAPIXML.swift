@@ -75,6 +75,11 @@ enum WebAPIXML {
         if let encoding = prolog.declaredEncoding, !["utf-8", "utf8", "us-ascii", "iso-8859-1"].contains(encoding) {
             return .failure(.invalidBody("The request body must be XML encoded as UTF-8."))
         }
+        // Foundation's XMLParser leaks the error it builds for every libxml2 parse error, so only a
+        // document libxml2 reads without one may reach it.
+        guard WebAPIXMLShape.isWellFormed(body) else {
+            return .failure(.invalidBody("The request body is not valid XML."))
+        }
         let decoded: WebAPIXMLCredentials
         do {
             decoded = try XMLDecoder().decode(WebAPIXMLCredentials.self, from: Data(body))
