@@ -7,7 +7,8 @@
 /// loses by it:
 /// - an optional byte order mark, then an optional XML declaration (`version="1.0"`, then optionally
 ///   `encoding` — UTF-8, US-ASCII or ISO-8859-1 — and `standalone`, in that order);
-/// - comments and white space around exactly one root element, nested at most ``maximumDepth`` deep;
+/// - comments and white space around exactly one root element, nested at most ``maximumDepth`` deep,
+///   with at most ``maximumAttributes`` attributes on an element and ``maximumPrefixes`` prefixes in scope;
 /// - ASCII names (letters, digits, `_`, `-`, `.`, one optional `prefix:`), every prefix declared by an
 ///   `xmlns:prefix` on the element or an ancestor (`xml` is predefined), namespace names absolute URIs;
 /// - quoted attribute values, no attribute twice on one element (nor one local name under two prefixes);
@@ -20,6 +21,11 @@
 struct WebAPIXMLShape {
     /// Deepest nesting let through; a `ClientCredentials` document is two elements deep.
     static let maximumDepth = 64
+    /// Most attributes let through on one element (DataContract writes at most a few `xmlns…` and `i:…`);
+    /// the bound also keeps the pairwise duplicate check cheap.
+    static let maximumAttributes = 16
+    /// Most `xmlns:prefix` declarations in scope at once, which bounds the work of each prefix lookup.
+    static let maximumPrefixes = 16
 
     /// Whether `body` may be handed to XMLParser.
     static func isWellFormed(_ body: [UInt8]) -> Bool {
@@ -130,10 +136,14 @@ struct WebAPIXMLShape {
             }
             if skip(">") { break }
             // Attributes are separated by white space: `<a b="1"c="2">` is an error.
-            guard hadSpace, let attribute = qualifiedName(), equals(), let value = quoted() else { return false }
+            guard hadSpace, attributes.count < Self.maximumAttributes, let attribute = qualifiedName(), equals(),
+                let value = quoted()
+            else { return false }
             attributes.append((attribute, value))
         }
-        guard let declared = declaredPrefixes(attributes) else { return false }
+        guard let declared = declaredPrefixes(attributes),
+            open.reduce(declared.count, { $0 + $1.declared.count }) <= Self.maximumPrefixes
+        else { return false }
         let element = OpenElement(name: name, declared: declared)
         guard isInScope(prefix(of: name), adding: element), hasDistinctNames(attributes) else { return false }
         for attribute in attributes {
@@ -202,16 +212,16 @@ struct WebAPIXMLShape {
     /// `<!-- … -->` without `--` inside.
     private mutating func comment() -> Bool {
         position += 4
-        guard let dashes = bytes[position...].firstRange(of: Array("--".utf8)) else { return false }
-        position = dashes.upperBound
+        guard let dashes = index(of: "--") else { return false }
+        position = dashes + 2
         return skip(">")
     }
 
     /// `<![CDATA[ … ]]>`.
     private mutating func characterData() -> Bool {
         position += 9
-        guard let end = bytes[position...].firstRange(of: Array("]]>".utf8)) else { return false }
-        position = end.upperBound
+        guard let end = index(of: "]]>") else { return false }
+        position = end + 3
         return true
     }
 
@@ -284,6 +294,18 @@ struct WebAPIXMLShape {
     private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     private func looking(at literal: String) -> Bool { bytes[position...].starts(with: literal.utf8) }
+
+    /// Where `literal` next occurs from the current position.
+    private func index(of literal: String) -> Int? {
+        let pattern = Array(literal.utf8)
+        guard let first = pattern.first else { return position }
+        var candidate = position
+        while let found = bytes[candidate...].firstIndex(of: first) {
+            if bytes[found...].starts(with: pattern) { return found }
+            candidate = found + 1
+        }
+        return nil
+    }
 
     /// Moves past `literal` when it comes next.
     private mutating func skip(_ literal: String) -> Bool { skip(Array(literal.utf8)) }

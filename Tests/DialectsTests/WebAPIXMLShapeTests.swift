@@ -76,6 +76,7 @@ struct WebAPIXMLShapeTests {
         "<?xml version=\"1.0\" standalone=\"maybe\"?>\(root)\(fields)</ClientCredentials>",
         "<?xml version=\"1.0\" encoding=\"us-ascii\"?>\(root)<grant_type>pässword</grant_type></ClientCredentials>",
         String(repeating: "<a>", count: 65) + String(repeating: "</a>", count: 65),
+        "<ClientCredentials xmlns=\"\(ns)\"" + (0..<17).map { " a\($0)=\"1\"" }.joined() + ">\(fields)</ClientCredentials>",
     ])
     func malformedXMLIsRefusedBeforeTheParser(body: String) throws {
         let response = try #require(F.response(try decode(Array(body.utf8))))
@@ -147,6 +148,7 @@ struct WebAPIXMLShapeTests {
         "<a xmlns=\"http://[::1]/\"/>", "<a>&#0000065;</a>", "<a>\r\n\t</a>", "<a b='\"'/>", "<a b=\"'\"/>", "<a b=\"\t\n\"/>",
         "\u{FEFF}<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a/>", "<!----><a/>", "<!---><a/>", "<a><!--></a>",
         String(repeating: "<a>", count: 64) + String(repeating: "</a>", count: 64),
+        "<a" + (0..<16).map { " a\($0)=\"1\"" }.joined() + "/>",
     ] + libxml2Errors
 
     @Test func checkerIsNeverLooserThanLibxml2() {
