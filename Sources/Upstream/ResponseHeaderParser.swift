@@ -10,7 +10,8 @@ struct ResponseHeaderParser {
     private(set) var headers: [(String, String)] = []
     /// Status code of the latest status line (0 before one arrives).
     private(set) var status = 0
-    /// The next line starts a response: the first line, and each after a blank line.
+    /// The next line starts a response: the first line, and each after the blank line ending an
+    /// interim (1xx) head. After a final head, libcurl passes on chunked trailers; none is a status line.
     private var atResponseStart = true
 
     /// Consumes one raw header line; true when it was the blank line ending a final (non-1xx) response's headers.
@@ -20,7 +21,7 @@ struct ResponseHeaderParser {
         var end = bytes.count
         while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         guard end > 0 else {  // the blank line ending a header block
-            atResponseStart = true
+            atResponseStart = status < 200
             return status >= 200
         }
         let text = UnsafeBufferPointer(rebasing: bytes[0..<end])

@@ -43,6 +43,17 @@ import Testing
         #expect(parser.headers.map(\.0) == ["X-A", "HTTP/1.1 99999999999999999999999", "HTTP/1.1 1000"])
     }
 
+    /// libcurl passes a chunked body's trailers on after the final head's blank line: one shaped like a
+    /// status line does not start a response, so the status stays the final one.
+    @Test func aTrailerShapedLikeAStatusLineKeepsTheFinalStatus() {
+        var parser = ResponseHeaderParser()
+        for line in ["HTTP/1.1 100 Continue\r\n", "\r\n", "HTTP/1.1 200 OK\r\n", "X-A: 1\r\n", "\r\n", "HTTP/1.1 500: x\r\n", "\r\n"] {
+            parser.consume(Array(line.utf8))
+        }
+        #expect(parser.status == 200)
+        #expect(parser.headers.map(\.0) == ["X-A", "HTTP/1.1 500"])
+    }
+
     @Test func takesAStatusCodeOfThreeDigitsOnly() {
         func status(_ line: String) -> Int {
             var parser = ResponseHeaderParser()
