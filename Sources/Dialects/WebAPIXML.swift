@@ -12,6 +12,9 @@ enum WebAPIXML {
     static let namespace = "http://schemas.datacontract.org/2004/07/HSTS.API.Models"
     static let instanceNamespace = "http://www.w3.org/2001/XMLSchema-instance"
     static let contentType = "application/xml; charset=utf-8"
+    /// The encodings an XML declaration may name: the ones whose bytes are UTF-8's for every document
+    /// the checks let through (US-ASCII and ISO-8859-1 as far as ASCII goes).
+    static let declarableEncodings = ["utf-8", "utf8", "us-ascii", "iso-8859-1"]
 
     /// `<name>text</name>`, the text escaped.
     static func element(_ name: String, _ text: String) -> String {
@@ -72,7 +75,7 @@ enum WebAPIXML {
         guard let prolog = WebAPIXMLProlog(text) else {
             return .failure(.invalidBody("The request body is not valid XML."))
         }
-        if let encoding = prolog.declaredEncoding, !["utf-8", "utf8", "us-ascii", "iso-8859-1"].contains(encoding) {
+        if let encoding = prolog.declaredEncoding, !declarableEncodings.contains(encoding) {
             return .failure(.invalidBody("The request body must be XML encoded as UTF-8."))
         }
         // Foundation's XMLParser leaks the error it builds for every libxml2 parse error, so only a
@@ -97,21 +100,16 @@ enum WebAPIXML {
     /// section counts too, which no DataContractSerializer client writes.
     static func hasProcessingInstruction(_ body: [UInt8]) -> Bool {
         var rest = body[...]
-        if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
+        if rest.starts(with: WebAPIXMLShape.byteOrderMark) { rest = rest.dropFirst(WebAPIXMLShape.byteOrderMark.count) }
         let declaration = Array("<?xml".utf8)
         // The declaration ends at its first `?>`, with no markup before it: `<?xml --><a><?x?>` is not one.
-        if rest.starts(with: declaration), rest.dropFirst(declaration.count).first.map(isXMLSpace) == true,
+        if rest.starts(with: declaration), rest.dropFirst(declaration.count).first.map(WebAPIXMLShape.isSpace) == true,
             let end = rest.firstRange(of: Array("?>".utf8)),
             !rest[(rest.startIndex + declaration.count)..<end.lowerBound].contains(UInt8(ascii: "<"))
         {
             rest = rest[end.upperBound...]
         }
         return rest.firstRange(of: Array("<?".utf8)) != nil
-    }
-
-    /// XML's white space (`S`, XML 1.0 §2.3).
-    private static func isXMLSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 }
 

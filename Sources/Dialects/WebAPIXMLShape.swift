@@ -26,6 +26,13 @@ struct WebAPIXMLShape {
     static let maximumAttributes = 16
     /// Most `xmlns:prefix` declarations in scope at once, which bounds the work of each prefix lookup.
     static let maximumPrefixes = 16
+    /// UTF-8's byte order mark, which may open the document.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// XML's white space (`S`, XML 1.0 §2.3).
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
 
     /// Whether `body` may be handed to XMLParser.
     static func isWellFormed(_ body: [UInt8]) -> Bool {
@@ -53,7 +60,7 @@ struct WebAPIXMLShape {
 
     /// `document ::= BOM? XMLDecl? Misc* element Misc*`, with comments as the only `Misc` besides white space.
     private mutating func document() -> Bool {
-        let hasBOM = skip([0xEF, 0xBB, 0xBF])
+        let hasBOM = skip(Self.byteOrderMark)
         if looking(at: "<?xml"), !declaration(hasBOM: hasBOM) { return false }
         guard miscellany(), peek == UInt8(ascii: "<"), element(), miscellany() else { return false }
         return position == bytes.count
@@ -69,7 +76,7 @@ struct WebAPIXMLShape {
         if hadSpace, skip("encoding") {
             guard equals(), let name = quoted() else { return false }
             let encoding = String(decoding: name, as: UTF8.self).lowercased()
-            let known = hasBOM ? ["utf-8", "utf8"] : ["utf-8", "utf8", "us-ascii", "iso-8859-1"]
+            let known = hasBOM ? ["utf-8", "utf8"] : WebAPIXML.declarableEncodings
             guard known.contains(encoding) else { return false }
             // libxml2 fails on the first byte US-ASCII cannot hold.
             if encoding == "us-ascii", bytes.contains(where: { $0 >= 0x80 }) { return false }
@@ -308,9 +315,9 @@ struct WebAPIXMLShape {
     }
 
     /// Moves past `literal` when it comes next.
-    private mutating func skip(_ literal: String) -> Bool { skip(Array(literal.utf8)) }
+    private mutating func skip(_ literal: String) -> Bool { skip(literal.utf8) }
 
-    private mutating func skip(_ literal: [UInt8]) -> Bool {
+    private mutating func skip(_ literal: some Collection<UInt8>) -> Bool {
         guard bytes[position...].starts(with: literal) else { return false }
         position += literal.count
         return true
@@ -319,7 +326,7 @@ struct WebAPIXMLShape {
     /// Skips XML white space (`S`, XML 1.0 §2.3); whether there was any.
     private mutating func space() -> Bool {
         let start = position
-        while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A { position += 1 }
+        while let byte = peek, Self.isSpace(byte) { position += 1 }
         return position > start
     }
 

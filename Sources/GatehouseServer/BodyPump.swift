@@ -9,9 +9,8 @@ final class BodyPump: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     /// The body to stream upstream, or nil when the request has none (no length, not chunked) or is a
-    /// `HEAD`: a body means nothing there (RFC 9110 §9.3.2), and a HEAD that streams one is sent without
-    /// libcurl's NOBODY, so libcurl waits for an answer body that never comes. Hummingbird discards the
-    /// bytes left unread.
+    /// `HEAD`: a body means nothing there (RFC 9110 §9.3.2), and the upstream client would drop it anyway;
+    /// not starting a pump for it saves a task. Hummingbird discards the bytes left unread.
     func start(_ request: Request, headers: HTTPFields) -> UpstreamRequestBody? {
         guard request.method != .head else { return nil }
         let length = headers[.contentLength].flatMap { Int($0) }

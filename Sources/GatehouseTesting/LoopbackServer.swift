@@ -22,7 +22,7 @@ public enum LoopbackServer {
             })
         var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: app.logger)
         // A handler that never ends (a test that failed to stop a transfer) is cancelled after this,
-        // long after the accept loop has drained: the test fails instead of hanging.
+        // long after the accept loop has drained: the test ends 30 s late instead of hanging.
         configuration.maximumGracefulShutdownDuration = .seconds(30)
         let services = ServiceGroup(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { group in
