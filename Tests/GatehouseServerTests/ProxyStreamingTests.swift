@@ -76,8 +76,7 @@ import Upstream
                 var iterator = response.body.makeAsyncIterator()
                 #expect(try await iterator.next() != nil)
                 response.body.cancel()
-                let deadline = ContinuousClock.now + .seconds(30)
-                while probe.abortedDownloads == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                try await eventually(within: .seconds(30)) { probe.abortedDownloads > 0 }
                 #expect(probe.abortedDownloads == 1)
             }
         }

@@ -305,8 +305,7 @@ import Testing
             let abortedWhileConnected = try await RawConnection.with(port: try #require(client.client.port), reading: false) { connection in
                 try await connection.write("GET /open/bytes/268435456 HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 // The answer fills the socket buffers and Gatehouse's own, then its writes wait on a reader that never reads.
-                let deadline = ContinuousClock.now + .seconds(15)
-                while probe.abortedDownloads == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                try await eventually(within: .seconds(15), every: .milliseconds(50)) { probe.abortedDownloads > 0 }
                 return probe.abortedDownloads
             }
             #expect(abortedWhileConnected == 1, "the upstream transfer should end while the stalled client is still connected")

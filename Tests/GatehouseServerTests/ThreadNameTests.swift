@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Testing
 
 /// What an operator sees of a running `gatehouse` in `top -H`, perf or a core dump.
@@ -7,12 +8,8 @@ import Testing
     @Test func theUpstreamClientsThreadsAreNamed() async throws {
         try await GatehouseProcess.serving(upstreamPort: 1) { _, gatehouse in
             // Named by the thread itself as it starts: wait for it, not for a fixed time.
-            let deadline = ContinuousClock.now + .seconds(20)
-            var names = try gatehouse.threadNames()
-            while !names.contains("gatehouse-curl"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-                names = try gatehouse.threadNames()
-            }
+            try await eventually(within: .seconds(20)) { try gatehouse.threadNames().contains("gatehouse-curl") }
+            let names = try gatehouse.threadNames()
             #expect(names.contains("gatehouse-curl"), "\(names)")
         }
     }

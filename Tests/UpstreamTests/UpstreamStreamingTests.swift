@@ -127,8 +127,7 @@ final class StreamingProbe: Sendable {
             _ = try await iterator.next()
             response.body.cancel()
             await #expect(throws: CancellationError.self) { _ = try await iterator.next() }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !probe.downloadAborted, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await eventually(within: .seconds(30)) { probe.downloadAborted }
         }
         #expect(probe.downloadAborted)
     }

@@ -1,3 +1,4 @@
+import GatehouseTesting
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -50,12 +51,7 @@ final class RawConnection: Sendable {
 
     /// Whether the peer closed the connection within `seconds`.
     func closedByPeer(within seconds: Double) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if received.isClosed { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return received.isClosed
+        try await eventually(within: .seconds(seconds)) { received.isClosed }
     }
 
     /// Everything up to and including the next blank line (one response head), or whatever arrived
