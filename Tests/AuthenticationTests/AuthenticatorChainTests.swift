@@ -43,10 +43,10 @@ struct FixedAuthenticator: Authenticator {
 
     @Test func refusalAtTheFirstDoesNotFallThrough() async throws {
         let chain = AuthenticatorChain([
-            FixedAuthenticator(name: "first", answer: .failure(AuthFailure.lockedOut)),
+            FixedAuthenticator(name: "first", answer: .failure(AuthFailure.lockedOut(retryAfterSeconds: 900))),
             FixedAuthenticator(name: "second", answer: .identity),
         ])
-        await #expect(throws: AuthFailure.lockedOut) { try await chain.authenticate(Self.request) }
+        await #expect(throws: AuthFailure.lockedOut(retryAfterSeconds: 900)) { try await chain.authenticate(Self.request) }
     }
 
     @Test func wrongLocalPasswordDoesNotFallThroughToAnAcceptingAuthenticator() async throws {

@@ -105,7 +105,7 @@ struct BaaSDialectTests {
         #expect(response.text == #"[{"code":401,"message":"Invalid session token"}]"#)
     }
 
-    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut, .inactiveAccount])
+    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut(retryAfterSeconds: 900), .inactiveAccount])
     func refusedSignInIs401(failure: AuthFailure) throws {
         let response = try F.baas().encode(.failed(failure), for: Self.signInCall)
         #expect(response.status == 401)

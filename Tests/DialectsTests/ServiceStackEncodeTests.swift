@@ -96,7 +96,7 @@ import Testing
         #expect(response.text.hasSuffix(#""Permissions":[]})"#))
     }
 
-    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut, .inactiveAccount])
+    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut(retryAfterSeconds: 900), .inactiveAccount])
     func failedSignInIsUnauthorized(failure: AuthFailure) throws {
         let (dialect, call) = try call(F.postJSON("/auth", signInBody))
         let response = dialect.encode(.failed(failure), for: call)

@@ -152,7 +152,7 @@ struct WebAPIDialectTests {
         #expect(xml.text == #"<AuthenticationResponse xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/HSTS.API.Models"><ApiKeyHolder>Acme &amp; &lt;Sons&gt;</ApiKeyHolder><ClassVer>2</ClassVer><WebApiVersion><Build>7</Build><Major>2</Major><Minor>0</Minor></WebApiVersion><access_token>\#(Self.token)</access_token><expires_in>600</expires_in><token_type>bearer</token_type></AuthenticationResponse>"#)
     }
 
-    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut, .inactiveAccount])
+    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut(retryAfterSeconds: 900), .inactiveAccount])
     func refusedSignInIs401WithBearerChallenge(failure: AuthFailure) throws {
         let response = try F.webAPI().encode(.failed(failure), for: call(.json))
         #expect(response.status == 401)

@@ -50,7 +50,7 @@ let artifacts = IssuedArtifacts(
         refreshTokenExpiry: Date(timeIntervalSince1970: 1_700_086_400)))
 let outcomes: [DialectResult] = [
     .signedIn(SignedIn(grant: grant, artifacts: artifacts)), .resolved(grant, artifacts: artifacts), .signedOut,
-    .refreshed(accessToken: "x.eyJleHAiOjE3MDAwMDM2MDB9.y"), .failed(.invalidCredentials), .failed(.lockedOut),
+    .refreshed(accessToken: "x.eyJleHAiOjE3MDAwMDM2MDB9.y"), .failed(.invalidCredentials), .failed(.lockedOut(retryAfterSeconds: 900)),
     .failed(.invalidInput(field: "UserName", message: "bad")), .failed(.upstreamUnavailable(upstream: "crm")),
 ]
 
