@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "GatehouseCore", swiftSettings: strict),
@@ -69,12 +71,23 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Stores",
+            dependencies: [
+                "GatehouseCore", "Grants", "Authentication",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream", "Proxy",
+                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream", "Proxy", "Stores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -102,6 +115,11 @@ let package = Package(
         .testTarget(name: "DialectsTests", dependencies: ["Dialects", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "AuthenticationTests", dependencies: ["Authentication"], resources: [.copy("Vectors")], swiftSettings: strict),
         .testTarget(name: "GrantsTests", dependencies: ["Grants", .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: strict),
+        .testTarget(
+            name: "StoresTests",
+            dependencies: ["Stores", "Grants", "Authentication", "GatehouseCore", "GatehouseTesting"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [

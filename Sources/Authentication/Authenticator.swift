@@ -26,6 +26,10 @@ public protocol Authenticator: Sendable {
     func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated?
     /// Ends the upstream's own session for a grant it vouched for, where its dialect has a sign-out.
     func signOut(upstreamArtifacts: [String: String]) async
+    /// The one name a login's failure counter is kept under, when this authenticator knows the user
+    /// (its user name and its e-mail address give the same key); nil when it does not know the login.
+    /// Reads no password and makes no request.
+    func accountKey(forLogin login: String) -> String?
 }
 
 /// An identity with the legacy upstream's own artifacts for it, by name (`cookie:ss-id`, `bearer`).
@@ -47,4 +51,7 @@ extension Authenticator {
 
     /// Authenticators without an upstream have no session elsewhere to end.
     public func signOut(upstreamArtifacts: [String: String]) async {}
+
+    /// Authenticators that cannot tell who a login names without asking elsewhere: the login itself is the key.
+    public func accountKey(forLogin login: String) -> String? { nil }
 }

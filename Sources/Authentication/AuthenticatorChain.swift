@@ -16,6 +16,15 @@ public struct AuthenticatorChain: Sendable {
         try await authenticateKeepingArtifacts(request).identity
     }
 
+    /// The failure counter's key for `login`: the user of the first authenticator that knows it, else the
+    /// login itself, case folded.
+    public func accountKey(forLogin login: String) -> String {
+        for authenticator in authenticators {
+            if let key = authenticator.accountKey(forLogin: login) { return "user:" + authenticator.name + ":" + key }
+        }
+        return "login:" + login.lowercased()
+    }
+
     /// `authenticate`, with the upstream artifacts of the authenticator that decided.
     public func authenticateKeepingArtifacts(_ request: SignInRequest) async throws -> Authenticated {
         for authenticator in authenticators {

@@ -113,6 +113,11 @@ public struct LocalAuthenticator: Authenticator {
         return accounts[index].identity
     }
 
+    /// The user's subject id, whichever of its user name or e-mail address `login` is.
+    public func accountKey(forLogin login: String) -> String? {
+        account(forLogin: login)?.identity.subject
+    }
+
     /// A user name first, then an e-mail address: a user name that looks like someone else's
     /// address still signs in its own user.
     private func account(forLogin login: String) -> Account? {

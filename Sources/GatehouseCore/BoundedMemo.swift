@@ -21,4 +21,8 @@ public final class BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: Senda
             entries[key] = value
         }
     }
+
+    public func forget(_ key: Key) {
+        _ = entries.withLock { $0.removeValue(forKey: key) }
+    }
 }

@@ -11,7 +11,7 @@ public enum GatehouseApplication {
     public static func make(
         config: GatewayConfig, port: Int? = nil, logger: Logger = Logger(label: "gatehouse")
     ) async throws -> some ApplicationProtocol {
-        let gateway = try await Gateway.build(config)
+        let gateway = try await Gateway.build(config, logger: logger)
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: DialectMiddleware(gateway: gateway, maxBodyBytes: config.server.maxBodyBytes))
         let jwks = gateway.grants.jwksDocument()
@@ -27,6 +27,7 @@ public enum GatehouseApplication {
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(Int64(config.server.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
+            services: [StoreCloser(state: gateway.state)],
             logger: logger)
     }
 }

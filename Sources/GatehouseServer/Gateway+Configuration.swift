@@ -3,21 +3,23 @@ import Authentication
 import Dialects
 import GatehouseCore
 import Grants
+import Logging
 import Proxy
+import Stores
 import Upstream
 
 extension Gateway {
     /// Builds the gateway a configuration describes: dialects, authenticator chain, keys and grant store.
     /// Throws `ConfigError` for what only shows when the parts are built (an unreadable password hash).
-    public static func build(_ config: GatewayConfig) async throws -> Gateway {
+    public static func build(_ config: GatewayConfig, logger: Logger = Logger(label: "gatehouse")) async throws -> Gateway {
         // One libcurl client (one thread, one connection cache) for every upstream, made only when one is configured.
         let needsClient = config.authenticators.contains { if case .upstream = $0 { true } else { false } }
         let authenticators = try makeAuthenticators(config, client: needsClient ? UpstreamClient() : nil)
         let locals = authenticators.compactMap { $0 as? LocalAuthenticator }
-        let keys = try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory)
-        let store: any GrantStore = MemoryGrantStore()
+        let state = try await StateStore.open(config.store, stateDirectory: config.stateDirectory, logger: logger)
+        let keys = try await GrantKeys.load(config.keys, stateDirectory: config.stateDirectory, shared: state.sharedKeys)
         let grants = try await GrantService(
-            config: config, keys: keys, store: store,
+            config: config, keys: keys, store: state.grants,
             partnerUser: { id in locals.lazy.compactMap { $0.identity(numericID: id) }.first })
         let dialects = makeDialects(config.dialects)
         try checkRoutes(config, dialects: dialects)
@@ -31,7 +33,9 @@ extension Gateway {
                 routes: RouteTable(config.routes), settings: config.proxy, grants: grants, client: client,
                 legacyOrigins: legacyOrigins(config))
         }
-        return Gateway(dialects: dialects, chain: AuthenticatorChain(authenticators), grants: grants, proxy: proxy)
+        return Gateway(
+            dialects: dialects, chain: AuthenticatorChain(authenticators),
+            lockout: Lockout(settings: config.lockout, store: state.lockouts), grants: grants, proxy: proxy, state: state)
     }
 
     /// Connections each proxy curl thread keeps to one upstream host.
@@ -104,9 +108,6 @@ extension Gateway {
             case .upstream(let upstream):
                 if let client { chain.append(UpstreamAuthenticator(settings: upstream, client: client)) }
             }
-        }
-        if config.store.type != .memory {
-            issues.append(ConfigIssue(path: "store.type", message: "only the memory store is available in this version"))
         }
         if !issues.isEmpty { throw ConfigError(issues: issues) }
         return chain

@@ -5,12 +5,15 @@ import GatehouseCore
 import Grants
 import Logging
 import Proxy
+import Stores
 
 /// The front door: hands a request to the dialect that claims it, performs what the dialect asks for
 /// (authenticate, issue, resolve, revoke, refresh) and lets the dialect shape the answer.
 public struct Gateway: Sendable {
     let dialects: [any Dialect]
     let chain: AuthenticatorChain
+    /// Brute-force protection around `chain`.
+    let lockout: Lockout
     let grants: GrantService
     /// The reverse proxy, when routes are configured.
     let proxy: ReverseProxy?
@@ -22,11 +25,19 @@ public struct Gateway: Sendable {
     let claimed = BoundedMemo<String, PathClaim>(capacity: 4096)
     static let memoizedPathLength = 256
 
-    public init(dialects: [any Dialect], chain: AuthenticatorChain, grants: GrantService, proxy: ReverseProxy? = nil) {
+    /// The opened store, kept to be closed at shutdown; nil when the caller owns the store.
+    let state: StateStore?
+
+    public init(
+        dialects: [any Dialect], chain: AuthenticatorChain, lockout: Lockout, grants: GrantService,
+        proxy: ReverseProxy? = nil, state: StateStore? = nil
+    ) {
         self.dialects = dialects
         self.chain = chain
+        self.lockout = lockout
         self.grants = grants
         self.proxy = proxy
+        self.state = state
     }
 
     /// How a dialect answers a method and path, before any body is read.
@@ -83,7 +94,7 @@ public struct Gateway: Sendable {
             case .signIn(let request):
                 let authenticated: Authenticated
                 do {
-                    authenticated = try await chain.authenticateKeepingArtifacts(request)
+                    authenticated = try await lockout.authenticate(request, with: chain)
                 } catch let failure as AuthFailure {
                     logger.debug("sign-in denied", metadata: ["reason": "\(Self.reason(failure))", "credential": "\(request.credential)"])
                     return .failed(failure)

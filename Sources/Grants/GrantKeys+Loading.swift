@@ -8,7 +8,12 @@ extension GrantKeys {
     ///
     /// A configured key always wins over the file. When both keys are configured the state
     /// directory is not touched.
-    public static func load(_ settings: KeySettings, stateDirectory: String) throws -> GrantKeys {
+    ///
+    /// With `shared` (the `postgres` store), the keys live in the database instead: the first replica to
+    /// start creates them, and every replica signs and seals with the same ones.
+    public static func load(
+        _ settings: KeySettings, stateDirectory: String, shared: (any SharedKeyStore)? = nil
+    ) async throws -> GrantKeys {
         let configuredSigning = try settings.jwtPrivateKeyPEM.map { pem in
             guard let key = signingKey(pem: pem) else {
                 throw GrantKeysError.invalidConfiguredKey(key: "keys.jwtPrivateKey")
@@ -25,40 +30,41 @@ extension GrantKeys {
             return GrantKeys(signingKey: configuredSigning, sealingKey: configuredSealing)
         }
 
-        let file = KeyFile(directory: stateDirectory)
-        var stored = try file.load() ?? KeyFile.Contents()
+        // What neither configuration nor storage provides is generated, and kept.
+        let fresh = StoredKeys(
+            jwtPrivateKey: configuredSigning == nil ? P256.Signing.PrivateKey().pemRepresentation : nil,
+            cookieSealingKey: configuredSealing == nil ? SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() } : nil)
+        let stored: StoredKeys
+        let source: String
+        if let shared {
+            stored = try await shared.keys(creatingIfAbsent: fresh)
+            source = "the store's gatehouse_keys table"
+        } else {
+            let file = KeyFile(directory: stateDirectory)
+            var contents = try file.load() ?? StoredKeys()
+            let before = contents
+            contents.jwtPrivateKey = contents.jwtPrivateKey ?? fresh.jwtPrivateKey
+            contents.cookieSealingKey = contents.cookieSealingKey ?? fresh.cookieSealingKey
+            if contents != before { try file.save(contents) }
+            stored = contents
+            source = file.path
+        }
         let storedSigning = try stored.jwtPrivateKey.map { pem in
             guard let key = signingKey(pem: pem) else {
-                throw GrantKeysError.unreadableKeyFile(path: file.path, reason: "jwtPrivateKey is not a P-256 PEM key")
+                throw GrantKeysError.unreadableKeyFile(path: source, reason: "jwtPrivateKey is not a P-256 PEM key")
             }
             return key
         }
         let storedSealing = try stored.cookieSealingKey.map { base64 in
             guard let key = sealingKey(base64: base64) else {
-                throw GrantKeysError.unreadableKeyFile(path: file.path, reason: "cookieSealingKey is not the base64 of 32 bytes")
+                throw GrantKeysError.unreadableKeyFile(path: source, reason: "cookieSealingKey is not the base64 of 32 bytes")
             }
             return key
         }
 
-        // Generate only what neither configuration nor the file provides, and keep it.
-        var changed = false
-        let signing: P256.Signing.PrivateKey
-        if let existing = configuredSigning ?? storedSigning {
-            signing = existing
-        } else {
-            signing = P256.Signing.PrivateKey()
-            stored.jwtPrivateKey = signing.pemRepresentation
-            changed = true
+        guard let signing = configuredSigning ?? storedSigning, let sealing = configuredSealing ?? storedSealing else {
+            throw GrantKeysError.unreadableKeyFile(path: source, reason: "holds no key of a kind it was asked to keep")
         }
-        let sealing: SymmetricKey
-        if let existing = configuredSealing ?? storedSealing {
-            sealing = existing
-        } else {
-            sealing = SymmetricKey(size: .bits256)
-            stored.cookieSealingKey = sealing.withUnsafeBytes { Data($0).base64EncodedString() }
-            changed = true
-        }
-        if changed { try file.save(stored) }
         return GrantKeys(signingKey: signing, sealingKey: sealing)
     }
 

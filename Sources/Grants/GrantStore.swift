@@ -24,6 +24,24 @@ public protocol GrantStore: Sendable {
     func isRevoked(id: String, now: Date) async throws -> Bool
     /// Binds an opaque handle (already hashed by the caller) to a grant, with its own expiry.
     func bind(handle: String, to grantID: String, expiresAt: Date) async throws
-    /// nil when unknown or expired at `now`.
-    func grantID(forHandle handle: String, now: Date) async throws -> String?
+    /// The binding of `handle`; nil when unknown or expired at `now`.
+    func binding(forHandle handle: String, now: Date) async throws -> HandleBinding?
+}
+
+/// What an opaque handle is bound to, and until when.
+public struct HandleBinding: Sendable, Equatable {
+    public var grantID: String
+    public var expiresAt: Date
+
+    public init(grantID: String, expiresAt: Date) {
+        self.grantID = grantID
+        self.expiresAt = expiresAt
+    }
+}
+
+extension GrantStore {
+    /// The grant id `handle` is bound to; nil when unknown or expired at `now`.
+    public func grantID(forHandle handle: String, now: Date) async throws -> String? {
+        try await binding(forHandle: handle, now: now)?.grantID
+    }
 }

@@ -10,11 +10,7 @@ import Darwin
 
 /// `<stateDirectory>/keys.json`: generated keys, kept so a restart does not sign everyone out.
 struct KeyFile {
-    /// The file's members; the same names and encodings as the `keys` section of `gateway.json`.
-    struct Contents: Codable, Equatable {
-        var jwtPrivateKey: String?
-        var cookieSealingKey: String?
-    }
+    typealias Contents = StoredKeys
 
     let directory: String
     var path: String { (directory as NSString).appendingPathComponent("keys.json") }
@@ -69,4 +65,25 @@ struct KeyFile {
     }
 
     private func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// Generated keys as they are kept; the same names and encodings as the `keys` section of `gateway.json`.
+public struct StoredKeys: Codable, Equatable, Sendable {
+    /// PEM of the P-256 signing key.
+    public var jwtPrivateKey: String?
+    /// Base64 of the 32-byte cookie sealing key.
+    public var cookieSealingKey: String?
+
+    public init(jwtPrivateKey: String? = nil, cookieSealingKey: String? = nil) {
+        self.jwtPrivateKey = jwtPrivateKey
+        self.cookieSealingKey = cookieSealingKey
+    }
+}
+
+/// Keys kept where every replica finds them (the `postgres` store), rather than in one machine's state
+/// directory.
+public protocol SharedKeyStore: Sendable {
+    /// The stored keys, after storing each of `fresh`'s that no replica has stored yet: whichever replica
+    /// stores a kind first wins, and every replica gets the winner back.
+    func keys(creatingIfAbsent fresh: StoredKeys) async throws -> StoredKeys
 }

@@ -84,10 +84,10 @@ public actor MemoryGrantStore: GrantStore {
     }
 
     /// nil when unknown or expired at `now`.
-    public func grantID(forHandle handle: String, now: Date) -> String? {
+    public func binding(forHandle handle: String, now: Date) -> HandleBinding? {
         noteLookup(now: now)
         guard let binding = bindings[handle], now < binding.expiresAt else { return nil }
-        return binding.grantID
+        return HandleBinding(grantID: binding.grantID, expiresAt: binding.expiresAt)
     }
 
     private func noteLookup(now: Date) {

@@ -69,10 +69,11 @@ import Upstream
             let config = try TestConfiguration.front(upstream: .sso, url: fake.signInURL(port: port))
             let store = CountingGrantStore()
             let grants = try await GrantService(
-                config: config, keys: try GrantKeys.load(config.keys, stateDirectory: config.stateDirectory), store: store)
+                config: config, keys: try await GrantKeys.load(config.keys, stateDirectory: config.stateDirectory), store: store)
             let gateway = Gateway(
                 dialects: Gateway.makeDialects(config.dialects),
-                chain: AuthenticatorChain(try Gateway.makeAuthenticators(config, client: UpstreamClient())), grants: grants)
+                chain: AuthenticatorChain(try Gateway.makeAuthenticators(config, client: UpstreamClient())),
+                lockout: Lockout(settings: config.lockout, store: MemoryLockoutStore()), grants: grants)
             let request = WireRequest(
                 method: "POST", target: "/api/v2/sso/signin/",
                 headers: WireHeaders([("Authorization", "Bearer \(FakeSSOLegacy.token(for: .admin))")]), body: [])
@@ -102,5 +103,5 @@ private actor CountingGrantStore: GrantStore {
     func bind(handle: String, to grantID: String, expiresAt: Date) async {
         await inner.bind(handle: handle, to: grantID, expiresAt: expiresAt)
     }
-    func grantID(forHandle handle: String, now: Date) async -> String? { await inner.grantID(forHandle: handle, now: now) }
+    func binding(forHandle handle: String, now: Date) async -> HandleBinding? { await inner.binding(forHandle: handle, now: now) }
 }

@@ -16,8 +16,8 @@ struct GrantKeysTests {
     @Test func keysPersistAcrossLoadsFromTheSameDirectory() async throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
-        let first = try GrantKeys.load(try Self.settings(), stateDirectory: directory)
-        let second = try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        let first = try await GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        let second = try await GrantKeys.load(try Self.settings(), stateDirectory: directory)
         #expect(first.keyID == second.keyID)
 
         // A cookie and a JWT from before the restart still work after it.
@@ -30,7 +30,7 @@ struct GrantKeysTests {
         #expect(try await after.service.resolve(.bearer(try #require(signedIn.artifacts.accessToken))) == signedIn.grant)
     }
 
-    @Test func anotherDirectoryGetsOtherKeys() throws {
+    @Test func anotherDirectoryGetsOtherKeys() async throws {
         let one = Self.temporaryDirectory()
         let two = Self.temporaryDirectory()
         defer {
@@ -38,14 +38,14 @@ struct GrantKeysTests {
                 try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent)
             }
         }
-        #expect(try GrantKeys.load(try Self.settings(), stateDirectory: one).keyID
-            != GrantKeys.load(try Self.settings(), stateDirectory: two).keyID)
+        #expect(try await GrantKeys.load(try Self.settings(), stateDirectory: one).keyID
+            != (try await GrantKeys.load(try Self.settings(), stateDirectory: two).keyID))
     }
 
-    @Test func keyFileIsOwnerOnly() throws {
+    @Test func keyFileIsOwnerOnly() async throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
-        _ = try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        _ = try await GrantKeys.load(try Self.settings(), stateDirectory: directory)
         let path = (directory as NSString).appendingPathComponent("keys.json")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
@@ -55,45 +55,45 @@ struct GrantKeysTests {
         #expect(Data(base64Encoded: stored["cookieSealingKey"] ?? "")?.count == 32)
     }
 
-    @Test func configuredKeysWinAndTouchNoFiles() throws {
+    @Test func configuredKeysWinAndTouchNoFiles() async throws {
         let directory = Self.temporaryDirectory()
-        let keys = try JWKSTests.configuredKeys()
+        let keys = try await JWKSTests.configuredKeys()
         #expect(keys.keyID == JWKSTests.thumbprint)
         let escaped = JWKSTests.pem.replacingOccurrences(of: "\n", with: "\\n")
         let sealing = Data(repeating: 1, count: 32).base64EncodedString()
-        let loaded = try GrantKeys.load(
+        let loaded = try await GrantKeys.load(
             try Self.settings(#"{ "jwtPrivateKey": "\#(escaped)", "cookieSealingKey": "\#(sealing)" }"#),
             stateDirectory: directory)
         #expect(loaded.keyID == JWKSTests.thumbprint)
         #expect(FileManager.default.fileExists(atPath: directory) == false)
     }
 
-    @Test func configuredSigningKeyIsKeptAlongsideAGeneratedSealingKey() throws {
+    @Test func configuredSigningKeyIsKeptAlongsideAGeneratedSealingKey() async throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
         let escaped = JWKSTests.pem.replacingOccurrences(of: "\n", with: "\\n")
         let settings = try Self.settings(#"{ "jwtPrivateKey": "\#(escaped)" }"#)
-        #expect(try GrantKeys.load(settings, stateDirectory: directory).keyID == JWKSTests.thumbprint)
+        #expect(try await GrantKeys.load(settings, stateDirectory: directory).keyID == JWKSTests.thumbprint)
         let stored = try JSONDecoder().decode(
             [String: String].self,
             from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("keys.json"))))
         #expect(Set(stored.keys) == ["cookieSealingKey"])
     }
 
-    @Test func invalidConfiguredKeyIsNamed() throws {
-        #expect(throws: GrantKeysError.invalidConfiguredKey(key: "keys.jwtPrivateKey")) {
-            try GrantKeys.load(try Self.settings(#"{ "jwtPrivateKey": "not a pem" }"#), stateDirectory: Self.temporaryDirectory())
+    @Test func invalidConfiguredKeyIsNamed() async throws {
+        await #expect(throws: GrantKeysError.invalidConfiguredKey(key: "keys.jwtPrivateKey")) {
+            try await GrantKeys.load(try Self.settings(#"{ "jwtPrivateKey": "not a pem" }"#), stateDirectory: Self.temporaryDirectory())
         }
     }
 
-    @Test func corruptKeyFileIsNotSilentlyReplaced() throws {
+    @Test func corruptKeyFileIsNotSilentlyReplaced() async throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("keys.json")
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: GrantKeysError.unreadableKeyFile(path: path, reason: "not a keys.json document")) {
-            try GrantKeys.load(try Self.settings(), stateDirectory: directory)
+        await #expect(throws: GrantKeysError.unreadableKeyFile(path: path, reason: "not a keys.json document")) {
+            try await GrantKeys.load(try Self.settings(), stateDirectory: directory)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("{ not json".utf8))
     }

@@ -19,20 +19,20 @@ struct JWKSTests {
     static let x = "z1e6y3xVeDSKUfmdkbfgqHr-kNFWwV8uCF2NQL6x_gQ"
     static let y = "p6YPasejxO2qDfBwOkRzAxMRLZsrhEHGbXPMPG4Fl3I"
 
-    static func configuredKeys() throws -> GrantKeys {
+    static func configuredKeys() async throws -> GrantKeys {
         let escaped = pem.replacingOccurrences(of: "\n", with: "\\n")
         let sealing = Data(repeating: 7, count: 32).base64EncodedString()
         let json = GrantFixture.configJSON(keys: #"{ "jwtPrivateKey": "\#(escaped)", "cookieSealingKey": "\#(sealing)" }"#)
         let config = try GatewayConfig.parse(Array(json.utf8))
-        return try GrantKeys.load(config.keys, stateDirectory: "/nonexistent/never-created")
+        return try await GrantKeys.load(config.keys, stateDirectory: "/nonexistent/never-created")
     }
 
-    @Test func keyIDIsTheRFC7638Thumbprint() throws {
-        #expect(try Self.configuredKeys().keyID == Self.thumbprint)
+    @Test func keyIDIsTheRFC7638Thumbprint() async throws {
+        #expect(try await Self.configuredKeys().keyID == Self.thumbprint)
     }
 
     @Test func documentIsExactlyTheOnePublicKey() async throws {
-        let fixture = try await GrantFixture.make(keys: try Self.configuredKeys())
+        let fixture = try await GrantFixture.make(keys: try await Self.configuredKeys())
         let text = String(decoding: fixture.service.jwksDocument(), as: UTF8.self)
         #expect(text == #"{"keys":[{"kty":"EC","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"\#(Self.thumbprint)","use":"sig","alg":"ES256"}]}"#)
     }

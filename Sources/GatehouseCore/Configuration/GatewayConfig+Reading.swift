@@ -17,6 +17,7 @@ extension GatewayConfig {
             dialects: readDialects(root.object("dialects"), log: log),
             authenticators: readAuthenticators(root.array("authenticators") ?? [], log: log),
             store: readStore(root.object("store"), log: log),
+            lockout: readLockout(root.object("lockout")),
             routes: readRoutes(root.array("routes") ?? [], log: log),
             proxy: readProxy(root.object("proxy"), log: log)
         )
@@ -51,14 +52,48 @@ extension GatewayConfig {
     }
 
     private static func readStore(_ reader: ObjectReader?, log: IssueLog) -> StoreSettings {
-        guard var r = reader else { return StoreSettings(type: .memory, url: nil) }
+        guard var r = reader else { return StoreSettings(type: .memory) }
         defer { r.finish() }
         let typeName = r.string("type", default: "memory")
         let kind = StoreKind(rawValue: typeName)
         if kind == nil { log.add(r.childPath("type"), "must be one of memory, sqlite, postgres") }
         let url = r.string("url")
-        if kind == .postgres, url == nil { log.add(r.childPath("url"), "is required for a postgres store") }
-        return StoreSettings(type: kind ?? .memory, url: url)
+        let path = r.string("path")
+        switch kind {
+        case .postgres?:
+            if let url {
+                if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+                    // Never the URL itself in the message: it may hold the password.
+                    log.add(r.childPath("url"), "must be a postgres:// URL")
+                }
+            } else {
+                log.add(r.childPath("url"), "is required for a postgres store")
+            }
+            if path != nil { log.add(r.childPath("path"), "is only for a sqlite store") }
+        case .sqlite?:
+            if url != nil { log.add(r.childPath("url"), "is only for a postgres store") }
+            if path?.isEmpty == true { log.add(r.childPath("path"), "must not be empty") }
+        case .memory?, nil:
+            if url != nil { log.add(r.childPath("url"), "is only for a postgres store") }
+            if path != nil { log.add(r.childPath("path"), "is only for a sqlite store") }
+        }
+        return StoreSettings(
+            type: kind ?? .memory, url: url, path: path, timeoutSeconds: r.int("timeoutSeconds", range: 1...60) ?? 2)
+    }
+
+    private static func readLockout(_ reader: ObjectReader?) -> LockoutSettings {
+        let defaults = LockoutSettings()
+        guard var r = reader else { return defaults }
+        defer { r.finish() }
+        func rule(_ prefix: String, _ fallback: LockoutRule) -> LockoutRule {
+            LockoutRule(
+                maxFailures: r.int(prefix + "MaxFailures", range: 1...100_000) ?? fallback.maxFailures,
+                windowSeconds: r.int(prefix + "WindowSeconds", range: 1...86_400) ?? fallback.windowSeconds,
+                lockSeconds: r.int(prefix + "LockSeconds", range: 1...86_400) ?? fallback.lockSeconds)
+        }
+        return LockoutSettings(
+            enabled: r.bool("enabled", default: true), account: rule("account", defaults.account),
+            address: rule("address", defaults.address))
     }
 
     private static func readRoutes(_ items: [(String, JSONValue)], log: IssueLog) -> [RouteSettings] {

@@ -10,6 +10,8 @@ public struct GatewayConfig: Sendable {
     public var dialects: DialectSettings
     public var authenticators: [AuthenticatorSettings]
     public var store: StoreSettings
+    /// Brute-force protection: failure counters per account and per client address.
+    public var lockout: LockoutSettings
     public var routes: [RouteSettings]
     /// How proxied requests are checked and what the upstream services receive.
     public var proxy: ProxySettings
@@ -178,9 +180,55 @@ public enum StoreKind: String, Sendable {
     case memory, sqlite, postgres
 }
 
+/// `store`: where grants, handles, revocations, lockout counters (and, for `postgres`, keys) live.
 public struct StoreSettings: Sendable {
     public var type: StoreKind
+    /// `postgres`: libpq's URL form, `postgres://user:password@host:port/database?sslmode=…`.
     public var url: String?
+    /// `sqlite`: the database file; nil means `<stateDirectory>/gatehouse.sqlite`.
+    public var path: String?
+    /// How long one database call may take before the request it serves is answered 503.
+    public var timeoutSeconds: Int = 2
+
+    public init(type: StoreKind, url: String? = nil, path: String? = nil, timeoutSeconds: Int = 2) {
+        self.type = type
+        self.url = url
+        self.path = path
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// One failure counter's rule: `maxFailures` within `windowSeconds` lock for `lockSeconds`.
+public struct LockoutRule: Sendable, Equatable {
+    public var maxFailures: Int
+    public var windowSeconds: Int
+    public var lockSeconds: Int
+
+    public init(maxFailures: Int, windowSeconds: Int, lockSeconds: Int) {
+        self.maxFailures = maxFailures
+        self.windowSeconds = windowSeconds
+        self.lockSeconds = lockSeconds
+    }
+}
+
+/// `lockout`: failed password sign-ins are counted per account (across every dialect and replica) and
+/// per client address; either counter reaching its limit refuses sign-ins until its lock ends.
+public struct LockoutSettings: Sendable, Equatable {
+    public var enabled: Bool
+    /// Per account; unknown logins are counted too, under the login as typed (case folded).
+    public var account: LockoutRule
+    /// Per client address: much higher, so that many users behind one NAT are not locked out together.
+    public var address: LockoutRule
+
+    public init(
+        enabled: Bool = true,
+        account: LockoutRule = LockoutRule(maxFailures: 10, windowSeconds: 900, lockSeconds: 900),
+        address: LockoutRule = LockoutRule(maxFailures: 100, windowSeconds: 900, lockSeconds: 900)
+    ) {
+        self.enabled = enabled
+        self.account = account
+        self.address = address
+    }
 }
 
 public enum RoutePolicy: String, Sendable {

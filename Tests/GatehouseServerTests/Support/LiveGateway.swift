@@ -41,22 +41,52 @@ struct Reply: Sendable {
     func setCookie(_ name: String) -> String? { setCookies.first { $0.hasPrefix("\(name)=") } }
 }
 
-/// A client of a gateway running on a real socket.
+/// A client of a gateway running on a real socket: in this process (Hummingbird's test client), or a
+/// `gatehouse` process reached over libcurl.
 struct GatewayClient: Sendable {
-    let client: any TestClientProtocol
+    private enum Transport: Sendable {
+        case testClient(any TestClientProtocol)
+        case process(port: Int)
+    }
+
+    private let transport: Transport
+
+    init(client: any TestClientProtocol) { transport = .testClient(client) }
+
+    /// A client of the gateway listening on 127.0.0.1:`port`.
+    init(port: Int) { transport = .process(port: port) }
+
+    /// One libcurl client for every test that talks to a `gatehouse` process.
+    private static let curl = UpstreamClient()
+
+    var client: any TestClientProtocol {
+        get throws {
+            guard case .testClient(let client) = transport else { throw ClientError(description: "not an in-process gateway") }
+            return client
+        }
+    }
+
+    struct ClientError: Error, CustomStringConvertible { var description: String }
 
     func send(_ method: String, _ uri: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Reply {
-        var fields = HTTPFields()
-        for (name, value) in headers {
-            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
-        }
-        let buffer = body.map { ByteBuffer(bytes: $0) }
-        let method = HTTPRequest.Method(method) ?? .get
-        return try await client.execute(uri: uri, method: method, headers: fields, body: buffer) { response in
-            Reply(
-                status: Int(response.status.code),
-                headers: response.headers.map { ($0.name.rawName, $0.value) },
-                body: Array(response.body.readableBytesView))
+        switch transport {
+        case .process(let port):
+            let response = try await Self.curl.send(UpstreamRequest(
+                method: method, url: "http://127.0.0.1:\(port)\(uri)", headers: headers, body: body ?? [], timeoutSeconds: 30))
+            return Reply(status: response.status, headers: response.headers, body: response.body)
+        case .testClient(let client):
+            var fields = HTTPFields()
+            for (name, value) in headers {
+                if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+            }
+            let buffer = body.map { ByteBuffer(bytes: $0) }
+            let method = HTTPRequest.Method(method) ?? .get
+            return try await client.execute(uri: uri, method: method, headers: fields, body: buffer) { response in
+                Reply(
+                    status: Int(response.status.code),
+                    headers: response.headers.map { ($0.name.rawName, $0.value) },
+                    body: Array(response.body.readableBytesView))
+            }
         }
     }
 
@@ -70,7 +100,7 @@ struct GatewayClient: Sendable {
 
     /// Sends through libcurl instead of the test client, which always writes its own `Host`.
     func raw(_ method: String, _ uri: String, headers: [(String, String)]) async throws -> Reply {
-        let port = try #require(client.port)
+        let port = try #require(try client.port)
         let curl = UpstreamClient()
         defer { curl.shutdown() }
         let response = try await curl.send(UpstreamRequest(method: method, url: "http://127.0.0.1:\(port)\(uri)", headers: headers, timeoutSeconds: 30))

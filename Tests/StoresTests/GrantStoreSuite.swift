@@ -3,14 +3,14 @@ import GatehouseCore
 import Grants
 import Testing
 
-/// The behaviour every `GrantStore` backend must show; run it against each (memory now,
-/// SQLite and PostgreSQL later). Each check gets a fresh store from `makeStore`.
+/// The behaviour every `GrantStore` backend must show; `StoreBackendTests` runs it against memory,
+/// SQLite and PostgreSQL. Each check gets a fresh store from `makeStore`.
 func runGrantStoreSuite(_ makeStore: () async throws -> any GrantStore) async throws {
-    let t0 = TestClock.start
+    let t0 = StoreFixture.start
     let hour: TimeInterval = 3_600
 
     func grant(_ id: String, expiresAt: Date) -> Grant {
-        Grant(id: id, identity: GrantFixture.alice, dialect: .aspnet, issuedAt: t0, expiresAt: expiresAt, persistent: true,
+        Grant(id: id, identity: StoreFixture.alice, dialect: .aspnet, issuedAt: t0, expiresAt: expiresAt, persistent: true,
               upstreamArtifacts: [".AspNet.ApplicationCookie": "legacy-ticket"])
     }
 
@@ -82,4 +82,16 @@ func runGrantStoreSuite(_ makeStore: () async throws -> any GrantStore) async th
         #expect(try await store.grantID(forHandle: "h2", now: t0) == "g2")
         #expect(try await store.grant(id: "g2", now: t0) == grant("g2", expiresAt: t0 + hour))
     }
+}
+
+/// What the store suites save: an identity with every kind of member, and whole-second times.
+enum StoreFixture {
+    /// 2023-11-14T22:13:20Z.
+    static let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    static let alice = Identity(
+        subject: "0b6c1f0e-5a43-4d4e-9a55-1d2a7b0e9c11", numericID: 42, userName: "alice", displayName: "Alice Example",
+        email: EmailAddresses(primary: "alice@example.com"),
+        roles: [Role(name: "admin", id: "7fce52a4-5fba-452d-be64-0a6f7c510a0b", displayName: "Administrator")],
+        permissions: ["users.manage"], createdAt: start, updatedAt: start, authenticator: "local")
 }

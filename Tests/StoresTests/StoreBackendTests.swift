@@ -1,0 +1,103 @@
+import Authentication
+import Foundation
+import GatehouseCore
+import GatehouseTesting
+import Grants
+import Logging
+import Stores
+import Testing
+
+/// The shared store suites on every backend, and what only the database backends have: a schema that is
+/// created, versioned and refused when newer, and state that outlives the process.
+@Suite("Store backends")
+struct StoreBackendTests {
+    static let logger = Logger(label: "gatehouse-store-test")
+
+    /// A new SQLite file's settings, in a directory of its own.
+    static func sqlite() -> (settings: StoreSettings, directory: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-store-\(UUID().uuidString)").path
+        return (StoreSettings(type: .sqlite, path: directory + "/state/gatehouse.sqlite"), directory)
+    }
+
+    static func postgres() throws -> StoreSettings {
+        StoreSettings(type: .postgres, url: try TestPostgres.newDatabase())
+    }
+
+    static func open(_ settings: StoreSettings) async throws -> StateStore {
+        try await StateStore.open(settings, stateDirectory: "/nonexistent/unused", logger: logger)
+    }
+
+    @Test func memoryPassesTheGrantStoreSuite() async throws {
+        try await runGrantStoreSuite { MemoryGrantStore() }
+    }
+
+    @Test func sqlitePassesTheGrantStoreSuite() async throws {
+        try await runGrantStoreSuite { try await Self.open(Self.sqlite().settings).grants }
+    }
+
+    @Test func postgresPassesTheGrantStoreSuite() async throws {
+        try await runGrantStoreSuite { try await Self.open(Self.postgres()).grants }
+    }
+
+    @Test func memoryPassesTheLockoutSuite() async throws {
+        try await runLockoutStoreSuite { MemoryLockoutStore() }
+    }
+
+    @Test func sqlitePassesTheLockoutSuite() async throws {
+        try await runLockoutStoreSuite { try await Self.open(Self.sqlite().settings).lockouts }
+    }
+
+    @Test func postgresPassesTheLockoutSuite() async throws {
+        try await runLockoutStoreSuite { try await Self.open(Self.postgres()).lockouts }
+    }
+
+    @Test func sqliteKeepsGrantsHandlesAndRevocationsAcrossARestart() async throws {
+        let (settings, directory) = Self.sqlite()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let t0 = StoreFixture.start
+        let kept = Grant(id: "kept", identity: StoreFixture.alice, dialect: .baas, issuedAt: t0, expiresAt: t0 + 3_600, persistent: true)
+        do {
+            let first = try await Self.open(settings)
+            try await first.grants.save(kept)
+            try await first.grants.bind(handle: "h-kept", to: "kept", expiresAt: t0 + 3_600)
+            try await first.grants.revoke(id: "partner:jti-9", until: t0 + 3_600)
+            await first.close()
+        }
+        let second = try await Self.open(settings)
+        defer { Task { await second.close() } }
+        #expect(try await second.grants.grant(id: "kept", now: t0 + 1) == kept)
+        #expect(try await second.grants.grantID(forHandle: "h-kept", now: t0 + 1) == "kept")
+        #expect(try await second.grants.isRevoked(id: "partner:jti-9", now: t0 + 1) == true)
+    }
+
+    @Test func postgresReplicasShareOneKeyPair() async throws {
+        let settings = try Self.postgres()
+        let stores = try await [Self.open(settings), Self.open(settings)]
+        let first = try #require(stores[0].sharedKeys)
+        let second = try #require(stores[1].sharedKeys)
+        let a = try await first.keys(creatingIfAbsent: StoredKeys(jwtPrivateKey: "pem-a", cookieSealingKey: "seal-a"))
+        let b = try await second.keys(creatingIfAbsent: StoredKeys(jwtPrivateKey: "pem-b", cookieSealingKey: "seal-b"))
+        #expect(a == StoredKeys(jwtPrivateKey: "pem-a", cookieSealingKey: "seal-a"))
+        #expect(b == a)
+        for store in stores { await store.close() }
+    }
+
+    @Test(arguments: [StoreKind.sqlite, .postgres])
+    func aDatabaseOfANewerSchemaIsRefused(_ kind: StoreKind) async throws {
+        let settings = kind == .sqlite ? Self.sqlite().settings : try Self.postgres()
+        let store = try await Self.open(settings)
+        await store.close()
+        try await StoreTesting.setSchemaVersion(999, in: settings)
+        await #expect(throws: StoreError.schemaTooNew(found: 999, supported: 1)) { try await Self.open(settings) }
+    }
+
+    @Test func replicasStartingAtOnceMigrateOnce() async throws {
+        let settings = try Self.postgres()
+        // Several replicas starting at once: each waits for the others' migration, none fails.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await Self.open(settings).close() } }
+            try await group.waitForAll()
+        }
+        #expect(try await StoreTesting.schemaVersions(in: settings) == [1])
+    }
+}
