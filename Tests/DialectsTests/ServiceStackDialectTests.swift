@@ -31,6 +31,22 @@ import Testing
         #expect(call?.reply.camelCase == true)
     }
 
+    /// The first telling member decides, so the answer depends on the body's member order alone:
+    /// a body read through a dictionary answered at random.
+    @Test(arguments: [
+        (#"{"userName":"ann","Password":"pw","RememberMe":false}"#, true),
+        (#"{"Password":"pw","userName":"ann","rememberMe":false}"#, false),
+        (#"{"provider":"credentials","RememberMe":false,"userName":"ann","password":"pw"}"#, false),
+    ])
+    func mixedCaseBodyGetsTheCasingOfItsFirstTellingMemberEveryTime(body: String, camelCase: Bool) throws {
+        let dialect = try F.dialect()
+        for _ in 0..<50 {
+            let call = dialect.decode(F.postJSON("/auth/credentials", body))
+            #expect(call?.reply.camelCase == camelCase)
+            #expect(signIn(call)?.credential == .password(login: "ann", secret: "pw"))
+        }
+    }
+
     @Test func formBodySignsIn() throws {
         let call = try F.dialect().decode(F.postForm("/auth/credentials", "UserName=ann&Password=p%26w&RememberMe=TRUE"))
         #expect(signIn(call)?.credential == .password(login: "ann", secret: "p&w"))
