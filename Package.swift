@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Already resolved under Hummingbird; named because our targets import HTTPTypes themselves.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -33,7 +35,7 @@ let package = Package(
     targets: [
         .target(name: "GatehouseCore", swiftSettings: strict),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "Upstream", dependencies: ["CCurl", "GatehouseCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "Upstream", dependencies: ["CCurl"], swiftSettings: strict),
         .target(
             name: "Dialects",
             dependencies: [
@@ -46,7 +48,6 @@ let package = Package(
             name: "Authentication",
             dependencies: [
                 "GatehouseCore",
-                "Dialects",
                 "Upstream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -85,7 +86,9 @@ let package = Package(
             dependencies: [
                 "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream", "Proxy", "Stores",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -94,27 +97,44 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "GatehouseServer",
+                "GatehouseServer", "GatehouseCore", "Authentication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "GatehouseTesting",
             dependencies: [
-                "GatehouseCore", "Dialects",
+                "GatehouseCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "GatehouseTesting", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"], swiftSettings: strict),
+        .testTarget(
+            name: "UpstreamTests",
+            dependencies: [
+                "Upstream", "GatehouseTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "GatehouseCore"], swiftSettings: strict),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], swiftSettings: strict),
-        .testTarget(name: "DialectsTests", dependencies: ["Dialects", "GatehouseTesting"], swiftSettings: strict),
-        .testTarget(name: "AuthenticationTests", dependencies: ["Authentication"], resources: [.copy("Vectors")], swiftSettings: strict),
-        .testTarget(name: "GrantsTests", dependencies: ["Grants", .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: strict),
+        .testTarget(name: "DialectsTests", dependencies: ["Dialects", "GatehouseCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AuthenticationTests", dependencies: ["Authentication", "GatehouseCore"], resources: [.copy("Vectors")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "GrantsTests", dependencies: ["Grants", "GatehouseCore", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: strict),
         .testTarget(
             name: "StoresTests",
             dependencies: ["Stores", "Grants", "Authentication", "GatehouseCore", "GatehouseTesting"],
@@ -123,9 +143,14 @@ let package = Package(
         .testTarget(
             name: "GatehouseServerTests",
             dependencies: [
-                "GatehouseServer", "GatehouseTesting", "Upstream", "Grants", "Dialects",
+                "GatehouseServer", "GatehouseTesting", "GatehouseCore", "Authentication", "Upstream", "Grants", "Dialects",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

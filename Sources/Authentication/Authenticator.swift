@@ -11,7 +11,7 @@ import GatehouseCore
 ///     var name: String { "guests" }
 ///     func authenticate(_ request: SignInRequest) async throws -> Identity? {
 ///         guard case .password(let login, _) = request.credential, login == "guest" else { return nil }
-///         throw AuthFailure.inactiveAccount
+///         throw AuthFailure.invalidCredentials
 ///     }
 /// }
 /// ```

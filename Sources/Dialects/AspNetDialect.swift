@@ -2,7 +2,9 @@ import Foundation
 import GatehouseCore
 
 /// ASP.NET Identity "SignInInternal": `POST /{route}/SignIn` with `UserName`, `Password`, `Remember`,
-/// answered with `UserInfo`, `ResponseCookies`, `IsValid` and Katana's cookies (seed 000).
+/// answered with `UserInfo`, `ResponseCookies`, `IsValid` and Katana's cookies (seed 000); and
+/// `POST /{route}/SignOut`, which revokes the grant behind `.AspNet.ApplicationCookie` and expires
+/// the cookie as Katana's cookie middleware does.
 public struct AspNetDialect: Dialect {
     public let id = DialectID.aspnet
     public let artifactKinds: Set<ArtifactKind> = [.applicationCookie]
@@ -16,9 +18,14 @@ public struct AspNetDialect: Dialect {
         self.settings = settings
     }
 
+    /// The two actions of the controller; ASP.NET matches action names without regard to case.
+    private enum Endpoint: String {
+        case signin, signout
+    }
+
     public func decode(_ request: WireRequest) -> DialectCall? {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
-        guard segments.count == 2, segments[1].lowercased() == "signin" else { return nil }
+        guard segments.count == 2, let endpoint = Endpoint(rawValue: segments[1].lowercased()) else { return nil }
         let route = String(segments[0])
         guard settings.routes.contains(route) else {
             let message = "No HTTP resource was found that matches the request URI '\(request.path)'."
@@ -26,6 +33,11 @@ public struct AspNetDialect: Dialect {
         }
         guard request.method == "POST" else {
             return DialectCall(.respond(WebAPIHttpError.methodNotAllowed(request.method).response(.json)))
+        }
+        if endpoint == .signout {
+            // The action takes no parameters, so whatever body came along is never read.
+            let presented = [Self.presentedCookie(request.headers)].compactMap { $0 }
+            return DialectCall(.signOut(presented), reply: ReplyStyle(host: settings.cookieDomain ?? request.host))
         }
         if request.bodyTooLarge { return DialectCall(.respond(WebAPIHttpError.tooLarge.response(.json))) }
         if let media = request.headers.mediaType, media != "application/json", media != "text/json" {
@@ -42,6 +54,13 @@ public struct AspNetDialect: Dialect {
                 clusterRoute: route, client: client)
             return DialectCall(.signIn(signIn), reply: ReplyStyle(host: settings.cookieDomain ?? request.host, remember: remember))
         }
+    }
+
+    /// The sealed ticket of `.AspNet.ApplicationCookie` a request carries, for every door that signs
+    /// out: the ASP.NET cookie is ended wherever the caller signs out.
+    public static func presentedCookie(_ headers: WireHeaders) -> PresentedArtifact? {
+        guard let ticket = headers.cookies[applicationCookie], !ticket.isEmpty else { return nil }
+        return .applicationCookie(ticket)
     }
 
     /// Reads the JSON body the way Web API's model binder would: members matched without regard to case.
@@ -79,18 +98,28 @@ public struct AspNetDialect: Dialect {
         switch result {
         case .signedIn(let signedIn):
             return signedInResponse(signedIn, style: call.reply)
+        case .signedOut:
+            // The cookie middleware's sign-out: the cookie deleted, its no-cache headers. The body is the
+            // document's answer for nobody signed in.
+            let expired = Self.deleted(Self.applicationCookie)
+            return .json(200, Self.refusedBody, headers: Self.noCacheHeaders + [("Set-Cookie", expired.headerValue)])
         case .failed(.upstreamUnavailable):
             return WebAPIHttpError.unavailable.response(.json)
-        case .failed(.invalidInput(let field, let message)):
-            return WebAPIHttpError.invalid([(key: "model.\(field)", messages: [message])]).response(.json)
-        case .failed, .resolved, .signedOut, .refreshed:
+        case .failed(.lockedOut(let seconds)):
+            // The refusal's own body, so a client reading IsValid sees what it always saw; the status
+            // and Retry-After tell one that reads HTTP to wait instead of retrying at once.
+            return .json(429, Self.refusedBody, headers: Self.noCacheHeaders + [Lockout.retryAfter(seconds)])
+        case .failed, .resolved, .refreshed:
             // Katana's SignInInternal answers a refused sign-in with 200 and IsValid false, and no cookie.
-            let body = JSONValue.object([("UserInfo", .null), ("ResponseCookies", .array([])), ("IsValid", .bool(false))])
-            return .json(200, body, headers: Self.noCacheHeaders)
+            return .json(200, Self.refusedBody, headers: Self.noCacheHeaders)
         }
     }
 
-    /// Katana marks every sign-in answer as not cacheable.
+    /// The answer to a refused sign-in: nobody, no cookies, not valid.
+    static let refusedBody = JSONValue.object([("UserInfo", .null), ("ResponseCookies", .array([])), ("IsValid", .bool(false))])
+
+    /// What Katana's cookie middleware adds to every answer that sets or deletes its cookie
+    /// (`CookieAuthenticationHandler.ApplyResponseGrantAsync`); the ASP.NET door sends these, not `no-store`.
     static let noCacheHeaders = [("Cache-Control", "no-cache"), ("Pragma", "no-cache"), ("Expires", "-1")]
 
     private func signedInResponse(_ signedIn: SignedIn, style: ReplyStyle) -> WireResponse {
@@ -99,9 +128,7 @@ public struct AspNetDialect: Dialect {
         let ticket = signedIn.artifacts.applicationCookie ?? ""
         let domain = style.host ?? "localhost"
         let cookieExpiry = grant.persistent ? grant.expiresAt : nil
-        let external = SetCookie(
-            name: Self.externalCookie, value: "", expires: Date(timeIntervalSince1970: 0), dashedExpires: true,
-            httpOnly: false)
+        let external = Self.deleted(Self.externalCookie)
         let application = SetCookie(
             name: Self.applicationCookie, value: ticket, expires: cookieExpiry, dashedExpires: true,
             secure: settings.secureCookies, httpOnly: true)
@@ -124,6 +151,12 @@ public struct AspNetDialect: Dialect {
         headers.append(("Set-Cookie", external.headerValue))
         headers.append(("Set-Cookie", application.headerValue))
         return .json(200, body, headers: headers)
+    }
+
+    /// Katana's `Response.Cookies.Delete`: `name=; path=/; expires=Thu, 01-Jan-1970 00:00:00 GMT`,
+    /// empty, expired at the epoch, and neither HttpOnly nor secure (it copies only path and domain).
+    static func deleted(_ name: String) -> SetCookie {
+        SetCookie(name: name, value: "", expires: Date(timeIntervalSince1970: 0), dashedExpires: true, httpOnly: false)
     }
 
     /// A `System.Net.Cookie` as Json.NET serialises it, members in the document's order.

@@ -64,8 +64,11 @@ public struct BaaSDialect: Dialect {
         case .signin:
             return signIn(request, apiKey: apiKey).map(DialectAction.signIn)
         case .signout:
-            guard let token = request.headers.bearerToken else { return .failure(.missingSession) }
-            return .success(.signOut(.bearer(token)))
+            // The ASP.NET cookie a browser holds beside the session token is signed out too.
+            let presented = [request.headers.bearerToken.map(PresentedArtifact.bearer), AspNetDialect.presentedCookie(request.headers)]
+                .compactMap { $0 }
+            guard !presented.isEmpty else { return .failure(.missingSession) }
+            return .success(.signOut(presented))
         case .verify:
             guard let token = request.headers.bearerToken else { return .failure(.missingSession) }
             return .success(.resolve(.bearer(token)))
@@ -104,14 +107,14 @@ public struct BaaSDialect: Dialect {
             return response
         case (_, .failed(.upstreamUnavailable)):
             return BaaSError.unavailable.response
-        case (_, .failed(.invalidInput(_, let message))):
-            return BaaSError(400, message).response
+        case (.signIn, .failed(.lockedOut(let seconds))):
+            return BaaSError(429, Lockout.message(seconds), headers: [Lockout.retryAfter(seconds)]).response
         case (.signIn, .signedIn(let signedIn)):
             // The server mints the token for `artifactKinds`; without one there is nothing to hand out.
             guard let token = signedIn.artifacts.sessionToken else { return BaaSError.unavailable.response }
-            return .json(200, BaaSUserObject.json(signedIn.identity, sessionToken: token))
+            return .json(200, BaaSUserObject.json(signedIn.identity, sessionToken: token), headers: [WireResponse.noStore])
         case (.signIn, _):
-            // Unknown user, wrong password, locked or inactive: the caller is told nothing more.
+            // Unknown user, wrong password or inactive account: the caller is told nothing more.
             return BaaSError.invalidLogin.response
         case (.resolve, .resolved(let grant, _)):
             return .json(200, BaaSUserObject.json(grant.identity))

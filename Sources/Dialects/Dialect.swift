@@ -42,8 +42,9 @@ public enum DialectAction: Sendable, Equatable {
     case signIn(SignInRequest)
     /// Look up the grant behind an artifact (`nil`: the caller presented none).
     case resolve(PresentedArtifact?)
-    /// Revoke the grant behind an artifact, if any.
-    case signOut(PresentedArtifact?)
+    /// Revoke the grant behind each artifact, where there is one: a caller may hold several doors'
+    /// artifacts (an ASP.NET cookie beside a ServiceStack session), and signing out ends them all.
+    case signOut([PresentedArtifact])
     /// Exchange a refresh token for a new access token.
     case refresh(String)
     /// No work to do: answer this (a malformed request, a refused method).

@@ -36,6 +36,11 @@ public struct SSODialect: Dialect {
             return .json(200, Self.user(signedIn.identity))
         case .failed(.upstreamUnavailable):
             return .json(503, .object([("detail", .string("Service temporarily unavailable, try again later."))]))
+        case .failed(.lockedOut(let seconds)):
+            // The `detail` errors are Django REST framework's; this is its `Throttled` answer, word for word.
+            let wait = max(0, seconds)
+            let detail = "Request was throttled. Expected available in \(wait) second\(wait == 1 ? "" : "s")."
+            return .json(429, .object([("detail", .string(detail))]), headers: [Lockout.retryAfter(seconds)])
         case .failed, .signedOut, .refreshed:
             return Self.unauthorized("Invalid token.")
         }

@@ -11,15 +11,17 @@ extension ServiceStackDialect {
         case .signedIn(let signedIn):
             return self.signedIn(signedIn, call: call, reply: reply)
         case .resolved(let grant, let artifacts):
-            return reply.respond(200, Self.session(grant.identity, artifacts.serviceStack, returnURL: nil, tokens: true, reply: reply))
+            // The answer names the session (`SessionId`), as good as its cookie.
+            let body = Self.session(grant.identity, artifacts.serviceStack, returnURL: nil, tokens: true, reply: reply)
+            return reply.respond(200, body, headers: [WireResponse.noStore])
         case .signedOut:
             return reply.respond(200, .object([]), cookies: ServiceStackCookies.expired)
         case .refreshed(let accessToken):
             guard call.reply.useTokenCookie else {
-                return reply.respond(200, reply.object([("AccessToken", .string(accessToken))]))
+                return reply.respond(200, reply.object([("AccessToken", .string(accessToken))]), headers: [WireResponse.noStore])
             }
             let cookie = ServiceStackCookies.accessToken(accessToken, expires: ServiceStackJWT.expiry(of: accessToken))
-            return reply.respond(200, .object([]), cookies: [cookie])
+            return reply.respond(200, .object([]), cookies: [cookie], headers: [WireResponse.noStore])
         case .failed(let failure):
             return failed(failure, call: call, reply: reply)
         }
@@ -39,16 +41,18 @@ extension ServiceStackDialect {
             session, issuedAt: issuedAt, remember: call.reply.remember || signedIn.grant.persistent,
             tokens: call.reply.useTokenCookie, bearerExpiry: bearerExpiry)
         let body = Self.session(signedIn.identity, session, returnURL: returnURL, tokens: !call.reply.useTokenCookie, reply: reply)
-        return reply.respond(200, body, cookies: cookies)
+        return reply.respond(200, body, cookies: cookies, headers: [WireResponse.noStore])
     }
 
     private func failed(_ failure: AuthFailure, call: DialectCall, reply: ServiceStackReply) -> WireResponse {
         switch failure {
         case .upstreamUnavailable:
             return reply.upstreamUnavailable
-        case .invalidInput(let field, let message):
-            return reply.validation([ServiceStackFieldError(code: "Invalid", field: field, message: message)])
-        case .invalidCredentials, .lockedOut, .inactiveAccount:
+        case .lockedOut(let seconds):
+            // Signing out is never refused; anything else waits out the lockout.
+            if case .signOut = call.action { return reply.respond(200, .object([]), cookies: ServiceStackCookies.expired) }
+            return reply.tooManyRequests(retryAfter: seconds)
+        case .invalidCredentials:
             switch call.action {
             case .refresh: return reply.error(400, code: "ArgumentException", message: "RefreshToken is Invalid")
             case .resolve: return reply.notAuthenticated

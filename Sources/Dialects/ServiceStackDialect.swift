@@ -77,14 +77,16 @@ public struct ServiceStackDialect: Dialect {
     ) -> DialectCall {
         let dto = ServiceStackAuthenticate(&binder, pathProvider: pathProvider)
         var style = style
-        style.remember = dto.rememberMe ?? false
+        style.remember = dto.rememberMe ?? Self.asksForPermanentSession(request)
         style.useTokenCookie = dto.useTokenCookie ?? settings.useTokenCookie
         let reply = ServiceStackReply(style)
         guard binder.errors.isEmpty else { return Self.refuse(reply.binding(binder.errors, request: "Authenticate"), style) }
         let provider = nonEmpty(dto.provider) ?? "credentials"
         switch provider.lowercased() {
         case "logout":
-            return DialectCall(.signOut(Self.presentedArtifact(request)), reply: style)
+            // Every session the caller holds, and the ASP.NET cookie beside them: one click signs out of every door.
+            let presented = Self.presentedArtifacts(request) + [AspNetDialect.presentedCookie(request.headers)].compactMap { $0 }
+            return DialectCall(.signOut(presented), reply: style)
         case "credentials", "login":
             break
         default:
@@ -98,7 +100,7 @@ public struct ServiceStackDialect: Dialect {
                 let message = "GET Authenticate requests are disabled, to enable set AuthFeature.AllowGetAuthenticateRequests = req => true"
                 return Self.refuse(reply.error(405, code: "NotSupportedException", message: message), style)
             }
-            return DialectCall(.resolve(Self.presentedArtifact(request)), reply: style)
+            return DialectCall(.resolve(Self.presentedArtifacts(request).first), reply: style)
         }
         let errors = dto.credentialErrors
         guard errors.isEmpty, let userName = dto.userName, let password = dto.password else {
@@ -127,19 +129,29 @@ public struct ServiceStackDialect: Dialect {
         return DialectCall(.refresh(token), reply: style)
     }
 
-    /// The session a request presents, first match winning: `X-ss-id`, `Authorization: Bearer`,
-    /// the `ss-tok` cookie, the `ss-id` cookie, the `ss-pid` cookie, then `X-ss-pid`.
-    static func presentedArtifact(_ request: WireRequest) -> PresentedArtifact? {
+    /// The sessions a request presents, in the order ServiceStack looks for one (the first is the
+    /// session): `X-ss-id`, `Authorization: Bearer`, the `ss-tok` cookie, the `ss-id` cookie, the
+    /// `ss-pid` cookie, then `X-ss-pid`.
+    static func presentedArtifacts(_ request: WireRequest) -> [PresentedArtifact] {
         let cookies = request.headers.cookies
-        if let id = nonEmpty(request.headers["X-ss-id"]) { return .serviceStackSession(id) }
-        if let token = request.headers.bearerToken { return .bearer(token) }
-        if let token = nonEmpty(cookies["ss-tok"]) { return .bearer(token) }
-        // With `ss-opt=perm` ServiceStack keys the session by `ss-pid`; Gatehouse's grant answers
-        // to both ids, so either may be presented.
-        if let id = nonEmpty(cookies["ss-id"]) { return .serviceStackSession(id) }
-        if let id = nonEmpty(cookies["ss-pid"]) { return .serviceStackSession(id) }
-        if let id = nonEmpty(request.headers["X-ss-pid"]) { return .serviceStackSession(id) }
-        return nil
+        // With `ss-opt=perm` ServiceStack keys the session by `ss-pid`; a permanent grant answers to
+        // both ids, a temporary one to `ss-id` only, so either may be presented.
+        let candidates: [PresentedArtifact?] = [
+            nonEmpty(request.headers["X-ss-id"]).map(PresentedArtifact.serviceStackSession),
+            request.headers.bearerToken.map(PresentedArtifact.bearer),
+            nonEmpty(cookies["ss-tok"]).map(PresentedArtifact.bearer),
+            nonEmpty(cookies["ss-id"]).map(PresentedArtifact.serviceStackSession),
+            nonEmpty(cookies["ss-pid"]).map(PresentedArtifact.serviceStackSession),
+            nonEmpty(request.headers["X-ss-pid"]).map(PresentedArtifact.serviceStackSession),
+        ]
+        return candidates.compactMap { $0 }
+    }
+
+    /// A sign-in without `RememberMe` is permanent when the client already holds `ss-opt=perm` (or
+    /// sends `X-ss-opt`), as ServiceStack reads its session options; `RememberMe` overrides either.
+    static func asksForPermanentSession(_ request: WireRequest) -> Bool {
+        let options = request.headers.cookies["ss-opt"] ?? request.headers["X-ss-opt"] ?? ""
+        return options.split(separator: ",").contains { $0.trimmingWhitespace() == "perm" }
     }
 
     /// JSONP for a well-formed `?callback=` name; otherwise JSON (a bad name is ignored rather

@@ -74,7 +74,13 @@ struct ServiceStackReply {
         error(400, code: "SerializationException", message: "Unable to bind to request '\(request)'", errors: errors)
     }
 
-    /// 401 for a bad login, a locked or inactive account alike: the caller learns nothing more.
+    /// 429 `TooManyRequests` (the `HttpStatusCode` name, as ServiceStack's `HttpError` codes its
+    /// errors) with `Retry-After`.
+    func tooManyRequests(retryAfter seconds: Int) -> WireResponse {
+        error(429, code: "TooManyRequests", message: Lockout.message(seconds), headers: [Lockout.retryAfter(seconds)])
+    }
+
+    /// 401 for a bad login or an inactive account alike: the caller learns nothing more.
     var invalidCredentials: WireResponse {
         error(401, code: "Unauthorized", message: "Invalid Username or Password")
     }

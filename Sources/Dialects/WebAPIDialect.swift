@@ -61,11 +61,11 @@ public struct WebAPIDialect: Dialect {
             // The server mints the token for `artifactKinds`; without one there is nothing to hand out.
             guard let token = signedIn.artifacts.accessToken else { return WebAPIHttpError.unavailable.response(call.reply.format) }
             return success(token: token, lifetime: signedIn.artifacts.accessTokenLifetime, format: call.reply.format)
-        case .failed(.invalidInput(let field, let message)):
-            return WebAPIHttpError.invalid([(key: "credentials.\(field)", messages: [message])]).response(call.reply.format)
         case .failed(.upstreamUnavailable):
             return WebAPIHttpError.unavailable.response(call.reply.format)
-        case .failed(.invalidCredentials), .failed(.lockedOut), .failed(.inactiveAccount), .resolved, .signedOut, .refreshed:
+        case .failed(.lockedOut(let seconds)):
+            return WebAPIHttpError.lockedOut(seconds).response(call.reply.format)
+        case .failed(.invalidCredentials), .resolved, .signedOut, .refreshed:
             return WebAPIHttpError.denied.response(call.reply.format)
         }
     }
@@ -76,8 +76,8 @@ public struct WebAPIDialect: Dialect {
         let (major, minor, build) = (
             version.first ?? 1, version.count > 1 ? version[1] : 3, version.count > 2 ? version[2] : 0
         )
-        // RFC 6749 §5.1: a response carrying a token must not be cached.
-        let noCache = [("Cache-Control", "no-cache"), ("Pragma", "no-cache")]
+        // RFC 6749 §5.1: a response carrying a token has `Cache-Control: no-store` and `Pragma: no-cache`.
+        let noCache = [WireResponse.noStore, ("Pragma", "no-cache")]
         switch format {
         case .xml:
             let body = WebAPIXML.authenticationResponse(

@@ -22,9 +22,14 @@ struct WebAPIHttpError: Error, Sendable {
         invalid([(key: "credentials", messages: [message])])
     }
 
-    /// Wrong password, unknown e-mail, locked or inactive account: all look the same to the caller.
+    /// Wrong password, unknown e-mail or inactive account (all `invalidCredentials`): one answer.
     static let denied = WebAPIHttpError(
         status: 401, message: "Authorization has been denied for this request.", headers: [("WWW-Authenticate", "Bearer")])
+
+    /// 429 with `Retry-After`: the account or the client is locked out for now.
+    static func lockedOut(_ seconds: Int) -> WebAPIHttpError {
+        WebAPIHttpError(status: 429, message: Lockout.message(seconds), headers: [Lockout.retryAfter(seconds)])
+    }
 
     static func methodNotAllowed(_ method: String) -> WebAPIHttpError {
         WebAPIHttpError(

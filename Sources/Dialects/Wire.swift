@@ -135,6 +135,10 @@ public struct WireResponse: Sendable, Equatable {
 
     /// The body as text (tests and logs).
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// For every answer that carries a token or a session cookie: no cache, shared or private, may
+    /// keep it (RFC 9111 §5.2.2.5), so a proxy can never hand one caller's session to another.
+    static let noStore = ("Cache-Control", "no-store")
 }
 
 /// Splits `path?query` and decodes the query.
@@ -163,8 +167,8 @@ public func percentDecode(_ text: Substring) -> String {
         switch byte {
         case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
         case UInt8(ascii: "%"):
-            if iterator.count >= 2, let hi = hexValue(iterator[iterator.startIndex]),
-                let lo = hexValue(iterator[iterator.startIndex + 1])
+            if iterator.count >= 2, let hi = iterator[iterator.startIndex].asciiHexValue,
+                let lo = iterator[iterator.startIndex + 1].asciiHexValue
             {
                 bytes.append(hi << 4 | lo)
                 iterator = iterator.dropFirst(2)
@@ -175,15 +179,6 @@ public func percentDecode(_ text: Substring) -> String {
         }
     }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
 }
 
 extension StringProtocol {

@@ -4,10 +4,6 @@ public enum Credential: Sendable, Equatable {
     case password(login: String, secret: String)
     /// An access token or session token issued earlier (by Gatehouse or a partner).
     case bearer(String)
-    /// A refresh token exchanged for a new access token.
-    case refreshToken(String)
-    /// A token issued by an external provider (ServiceStack `AccessToken`/`AccessTokenSecret`).
-    case providerToken(provider: String, token: String, secret: String?)
 }
 
 extension Credential: CustomStringConvertible {
@@ -16,8 +12,6 @@ extension Credential: CustomStringConvertible {
         switch self {
         case .password(let login, _): "password(login: \(login))"
         case .bearer: "bearer(…)"
-        case .refreshToken: "refreshToken(…)"
-        case .providerToken(let provider, _, _): "providerToken(\(provider))"
         }
     }
 }

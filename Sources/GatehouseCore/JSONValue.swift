@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON document with ordered object members.
 ///
 /// Legacy clients compare answers byte for byte with what their server wrote, so responses are
@@ -95,7 +93,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             case 0x0D: out += [0x5C, UInt8(ascii: "r")]
             case 0x09: out += [0x5C, UInt8(ascii: "t")]
             case 0..<0x20:
-                out += Array(String(format: "\\u%04x", Int(byte)).utf8)
+                let hex = Array("0123456789abcdef".utf8)
+                out += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             default: out.append(byte)
             }
         }
@@ -103,45 +102,10 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-extension JSONValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        if var array = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
-            self = .array(items)
-            return
-        }
-        if let object = try? decoder.container(keyedBy: AnyKey.self) {
-            var members: [(String, JSONValue)] = []
-            for key in object.allKeys {
-                members.append((key.stringValue, try object.decode(JSONValue.self, forKey: key)))
-            }
-            self = .object(members)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
-            self = .null
-        } else if let b = try? single.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? single.decode(Int.self) {
-            self = .int(i)
-        } else if let d = try? single.decode(Double.self) {
-            self = .double(d)
-        } else {
-            self = .string(try single.decode(String.self))
-        }
-    }
-
-    /// Parses a JSON document; `nil` when the bytes are not JSON.
+extension JSONValue {
+    /// Parses a JSON document (RFC 8259, strictly); `nil` when the bytes are not one. Object
+    /// members keep their document order, duplicates included.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        JSONReader.read(bytes)
     }
 }

@@ -124,8 +124,11 @@ public struct Gateway: Sendable {
                     logger.debug("artifact refused", metadata: ["reason": "\(Self.reason(failure))"])
                     return .failed(failure)
                 }
-            case .signOut(let artifact):
-                if let artifact, let grant = try await grants.resolveAny(artifact) {
+            case .signOut(let artifacts):
+                var revoked: Set<String> = []
+                for artifact in artifacts {
+                    // Two artifacts of one sign-in (ss-id and ss-pid) name one grant: revoke it, and sign out upstream, once.
+                    guard let grant = try await grants.resolveAny(artifact), revoked.insert(grant.id).inserted else { continue }
                     try await grants.revoke(grant)
                     if !grant.upstreamArtifacts.isEmpty,
                         let vouching = chain.authenticators.first(where: { $0.name == grant.identity.authenticator })
@@ -162,10 +165,8 @@ public struct Gateway: Sendable {
     /// A stable reason id for each denial, for logs and metrics.
     static func reason(_ failure: AuthFailure) -> String {
         switch failure {
-        case .invalidInput: "invalid_input"
         case .invalidCredentials: "invalid_credentials"
         case .lockedOut: "locked_out"
-        case .inactiveAccount: "inactive_account"
         case .upstreamUnavailable: "upstream_unavailable"
         }
     }

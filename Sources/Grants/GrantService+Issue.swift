@@ -76,7 +76,11 @@ extension GrantService {
         let permanentID = SessionHandles.serviceStackID()
         let sessionLifetime = TimeInterval(settings.sessionLifetimeSeconds)
         try await bind(sessionID, kind: .serviceStackSession, to: grant, until: issuedAt.addingTimeInterval(sessionLifetime))
-        try await bind(permanentID, kind: .serviceStackSession, to: grant, until: grant.expiresAt)
+        // ServiceStack sets `ss-pid` on every sign-in but keys the session by it only when the session
+        // is permanent (`ss-opt=perm`); otherwise it names nothing, and must not outlive `ss-id` here.
+        if grant.persistent {
+            try await bind(permanentID, kind: .serviceStackSession, to: grant, until: grant.expiresAt)
+        }
 
         let iat = TokenCoding.numericDate(issuedAt)
         let refreshExpiry = iat.addingTimeInterval(TimeInterval(settings.refreshTokenLifetimeSeconds))

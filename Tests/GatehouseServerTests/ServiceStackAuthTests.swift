@@ -40,6 +40,25 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        (#"{"UserName":"Admin","Password":"admin-pass"}"#, [(String, String)](), "temp", 401),
+        (#"{"UserName":"Admin","Password":"admin-pass","RememberMe":false}"#, [], "temp", 401),
+        (#"{"UserName":"Admin","Password":"admin-pass","RememberMe":true}"#, [], "perm", 200),
+        (#"{"UserName":"Admin","Password":"admin-pass"}"#, [("Cookie", "ss-opt=perm")], "perm", 200),
+    ])
+    func permanentIDOpensTheSessionOnlyForAPersistentSignIn(body: String, headers: [(String, String)], option: String, status: Int) async throws {
+        try await withLiveGateway { client in
+            let reply = try await client.post("/auth/credentials", json: body, headers: headers)
+            #expect(reply.status == 200)
+            #expect(reply.cookie("ss-opt") == option)
+            let pid = try #require(reply.cookie("ss-pid"))
+            #expect(pid.count == 20)
+            // The browser session ended: only the long-lived cookies are left.
+            let session = try await client.get("/auth", headers: [("Cookie", "ss-pid=\(pid); ss-opt=\(option)")])
+            #expect(session.status == status)
+        }
+    }
+
     @Test func camelCaseRequestsGetCamelCaseAnswers() async throws {
         try await withLiveGateway { client in
             let reply = try await client.post("/json/reply/Authenticate", json: #"{"provider":"credentials","userName":"editor","password":"editor-pass"}"#)

@@ -25,7 +25,7 @@ struct ApplicationCookieTests {
     @Test func ticketExpiresAfterItsLifetimeEvenWhileTheGrantLives() async throws {
         // A servicestack grant outlives the ticket's 2 hours; the ticket must still end.
         let fixture = try await GrantFixture.make()
-        let signedIn = try await fixture.signIn(.servicestack, kinds: [.applicationCookie, .serviceStackSession])
+        let signedIn = try await fixture.signIn(.servicestack, kinds: [.applicationCookie, .serviceStackSession], remember: true)
         let ticket = try #require(signedIn.artifacts.applicationCookie)
         let permanentID = try #require(signedIn.artifacts.serviceStack).permanentID
         fixture.clock.advance(by: GrantFixture.ticketLifetime - 1)

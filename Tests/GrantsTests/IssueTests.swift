@@ -48,10 +48,10 @@ struct IssueTests {
         #expect(signedIn.artifacts.serviceStack == nil)
     }
 
-    @Test func everyKindOfOneSignInResolvesToTheSameGrant() async throws {
+    @Test func everyKindOfOnePersistentSignInResolvesToTheSameGrant() async throws {
         let fixture = try await GrantFixture.make()
         let signedIn = try await fixture.signIn(
-            .servicestack, kinds: [.applicationCookie, .accessToken, .sessionToken, .serviceStackSession])
+            .servicestack, kinds: [.applicationCookie, .accessToken, .sessionToken, .serviceStackSession], remember: true)
         let session = try #require(signedIn.artifacts.serviceStack)
         let artifacts: [PresentedArtifact] = [
             .applicationCookie(try #require(signedIn.artifacts.applicationCookie)),

@@ -29,8 +29,9 @@ struct RevocationTests {
     @Test(arguments: ArtifactChoice.allCases)
     func revokingThroughAnyArtifactEndsEveryArtifactOfThatGrant(choice: ArtifactChoice) async throws {
         let fixture = try await GrantFixture.make()
-        let signedIn = try await fixture.signIn(.servicestack, kinds: Self.allKinds)
-        let bystander = try await fixture.signIn(.servicestack, kinds: Self.allKinds)
+        // Persistent, so that `ss-pid` names the grant too.
+        let signedIn = try await fixture.signIn(.servicestack, kinds: Self.allKinds, remember: true)
+        let bystander = try await fixture.signIn(.servicestack, kinds: Self.allKinds, remember: true)
 
         try await fixture.service.revoke(try choice.artifact(of: signedIn))
 
@@ -55,7 +56,7 @@ struct RevocationTests {
     ])
     func revokingAnUnknownArtifactChangesNothing(artifact: PresentedArtifact) async throws {
         let fixture = try await GrantFixture.make()
-        let signedIn = try await fixture.signIn(.servicestack, kinds: Self.allKinds)
+        let signedIn = try await fixture.signIn(.servicestack, kinds: Self.allKinds, remember: true)
         try await fixture.service.revoke(artifact)
         for choice in ArtifactChoice.allCases {
             #expect(try await fixture.service.resolve(try choice.artifact(of: signedIn)) == signedIn.grant)

@@ -17,9 +17,9 @@ struct ServiceStackSessionTests {
         #expect(session.sessionID != session.permanentID)
     }
 
-    @Test func sessionIDExpiresAfterTheSessionLifetimeButThePermanentIDLives() async throws {
+    @Test func persistentSessionIDExpiresAfterTheSessionLifetimeButThePermanentIDLives() async throws {
         let fixture = try await GrantFixture.make()
-        let signedIn = try await fixture.signIn(.servicestack, kinds: [.serviceStackSession])
+        let signedIn = try await fixture.signIn(.servicestack, kinds: [.serviceStackSession], remember: true)
         let session = try #require(signedIn.artifacts.serviceStack)
         fixture.clock.advance(by: GrantFixture.sessionLifetime - 1)
         #expect(try await fixture.service.resolve(.serviceStackSession(session.sessionID)) == signedIn.grant)
@@ -27,6 +27,19 @@ struct ServiceStackSessionTests {
         #expect(try await fixture.service.resolve(.serviceStackSession(session.sessionID)) == nil)
         #expect(try await fixture.service.resolve(.serviceStackSession(session.permanentID)) == signedIn.grant)
         fixture.clock.advance(by: GrantFixture.refreshLifetime - GrantFixture.sessionLifetime)
+        #expect(try await fixture.service.resolve(.serviceStackSession(session.permanentID)) == nil)
+    }
+
+    @Test func temporarySignInsPermanentIDNamesNoSession() async throws {
+        let fixture = try await GrantFixture.make()
+        let signedIn = try await fixture.signIn(.servicestack, kinds: [.serviceStackSession], remember: false)
+        let session = try #require(signedIn.artifacts.serviceStack)
+        // Issued all the same, as ServiceStack issues it, but it opens nothing: not now, nor once ss-id has expired.
+        #expect(session.permanentID.count == 20)
+        #expect(try await fixture.service.resolve(.serviceStackSession(session.sessionID)) == signedIn.grant)
+        #expect(try await fixture.service.resolve(.serviceStackSession(session.permanentID)) == nil)
+        fixture.clock.advance(by: GrantFixture.sessionLifetime)
+        #expect(try await fixture.service.resolve(.serviceStackSession(session.sessionID)) == nil)
         #expect(try await fixture.service.resolve(.serviceStackSession(session.permanentID)) == nil)
     }
 

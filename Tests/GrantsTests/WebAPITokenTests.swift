@@ -57,7 +57,7 @@ struct WebAPITokenTests {
     @Test func tokenExpiresEvenWhileItsGrantLives() async throws {
         // Minted on a servicestack grant (1 day), the access token still ends after an hour.
         let fixture = try await GrantFixture.make()
-        let signedIn = try await fixture.signIn(.servicestack, kinds: [.accessToken, .serviceStackSession])
+        let signedIn = try await fixture.signIn(.servicestack, kinds: [.accessToken, .serviceStackSession], remember: true)
         let token = try #require(signedIn.artifacts.accessToken)
         fixture.clock.advance(by: 3_600)
         #expect(try await fixture.service.resolve(.bearer(token)) == nil)

@@ -51,7 +51,7 @@ let artifacts = IssuedArtifacts(
 let outcomes: [DialectResult] = [
     .signedIn(SignedIn(grant: grant, artifacts: artifacts)), .resolved(grant, artifacts: artifacts), .signedOut,
     .refreshed(accessToken: "x.eyJleHAiOjE3MDAwMDM2MDB9.y"), .failed(.invalidCredentials), .failed(.lockedOut(retryAfterSeconds: 900)),
-    .failed(.invalidInput(field: "UserName", message: "bad")), .failed(.upstreamUnavailable(upstream: "crm")),
+    .failed(.upstreamUnavailable(upstream: "crm")),
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
