@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The PostgreSQL server the test command (`scripts/test`) starts for the store tests: a private cluster
 /// on a loopback port, named by `GATEHOUSE_TEST_POSTGRES_PORT`. Each test gets a database of its own.
 ///
@@ -45,19 +49,33 @@ public enum TestPostgres {
         return "/usr/lib/postgresql/\(newest)/bin/\(name)"
     }
 
-    /// Runs a command to its end; throws when it fails, with its error output.
+    /// Runs a command to its end; throws when it fails, with its output.
+    ///
+    /// posix_spawn and waitpid, not Foundation's `Process`: `pg_ctl start` leaves a daemon behind, and
+    /// `Process.waitUntilExit` was seen never to return for the script that started it (the script a zombie,
+    /// never reaped). The output goes to a file, not a pipe the daemon could hold open.
     static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Unavailable(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))")
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-run-\(UUID().uuidString).log").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw Unavailable(description: "cannot run \(executable): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw Unavailable(description: "waitpid failed for \(executable)") }
+        }
+        // WIFEXITED(status) && WEXITSTATUS(status) == 0
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            let printed = FileManager.default.contents(atPath: outputPath) ?? Data()
+            throw Unavailable(description: "\(executable) \(arguments.joined(separator: " ")) failed (\(status)): \(String(decoding: printed, as: UTF8.self))")
         }
     }
 }

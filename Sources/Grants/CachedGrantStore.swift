@@ -23,7 +23,7 @@ public struct CachedGrantStore: GrantStore {
     private let unrevoked = BoundedMemo<String, Entry<Bool>>(capacity: 50_000)
 
     /// - Parameter lifetime: how long an answer is reused; the bound on how late a sign-out elsewhere is seen.
-    public init(_ backing: any GrantStore, lifetime: Duration = .milliseconds(500)) {
+    public init(_ backing: any GrantStore, lifetime: Duration = .milliseconds(250)) {
         self.backing = backing
         self.lifetime = lifetime
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The shared store's database: a `PostgresClient` pool whose every call is bounded by
 /// `store.timeoutSeconds`, so a database that is down or unreachable costs a request a 503, not a hang.
@@ -49,17 +50,20 @@ final class PostgresBackend: SQLBackend {
         runner.cancel()
     }
 
-    /// `body`, or `StoreError.timedOut` once `timeout` has passed.
+    /// `body`, or `StoreError.timedOut` once `timeout` has passed — without waiting for `body` to notice:
+    /// a call queued for a connection to a database that is down does not end when cancelled, and a
+    /// request must not wait for it. `body` is cancelled and left to end by itself.
     private func bounded<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask(operation: body)
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreError.timedOut
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = FirstOutcome(continuation)
+            let work = Task {
+                do { outcome.resume(with: .success(try await body())) } catch { outcome.resume(with: .failure(error)) }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw StoreError.timedOut }
-            return first
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
+                outcome.resume(with: .failure(StoreError.timedOut))
+                work.cancel()
+            }
+            outcome.onResume { timer.cancel() }
         }
     }
 
@@ -109,5 +113,45 @@ private struct TransactionBackend: SQLBackend {
 
     func migrating(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
         try await body(self)
+    }
+}
+
+/// Resumes a continuation with whichever outcome comes first; later ones are dropped.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var onResume: (@Sendable () -> Void)?
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        state = Mutex(State(continuation: continuation))
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        let (continuation, onResume) = state.withLock { state in
+            defer { state.continuation = nil; state.onResume = nil }
+            return (state.continuation, state.onResume)
+        }
+        continuation?.resume(with: result)
+        if continuation != nil { onResume?() }
+    }
+
+    /// Runs `action` once resumed (at once when already resumed).
+    func onResume(_ action: @escaping @Sendable () -> Void) {
+        let resumed = state.withLock { state in
+            if state.continuation == nil { return true }
+            state.onResume = action
+            return false
+        }
+        if resumed { action() }
+    }
+}
+
+extension Duration {
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -27,16 +27,45 @@ struct StoreBackendTests {
         try await StateStore.open(settings, stateDirectory: "/nonexistent/unused", logger: logger)
     }
 
+    /// Runs a suite with a fresh store from `settings()` per check, closing every one afterwards: each
+    /// PostgreSQL store holds a pool of connections until closed.
+    static func withFreshStores(
+        _ settings: @escaping @Sendable () throws -> StoreSettings, _ suite: (@escaping () async throws -> StateStore) async throws -> Void
+    ) async throws {
+        let opened = Opened()
+        do {
+            try await suite { try await opened.add(Self.open(settings())) }
+        } catch {
+            await opened.closeAll()
+            throw error
+        }
+        await opened.closeAll()
+    }
+
+    actor Opened {
+        private var stores: [StateStore] = []
+
+        func add(_ store: StateStore) -> StateStore {
+            stores.append(store)
+            return store
+        }
+
+        func closeAll() async {
+            for store in stores { await store.close() }
+            stores = []
+        }
+    }
+
     @Test func memoryPassesTheGrantStoreSuite() async throws {
         try await runGrantStoreSuite { MemoryGrantStore() }
     }
 
     @Test func sqlitePassesTheGrantStoreSuite() async throws {
-        try await runGrantStoreSuite { try await Self.open(Self.sqlite().settings).grants }
+        try await Self.withFreshStores({ Self.sqlite().settings }) { fresh in try await runGrantStoreSuite { try await fresh().grants } }
     }
 
     @Test func postgresPassesTheGrantStoreSuite() async throws {
-        try await runGrantStoreSuite { try await Self.open(Self.postgres()).grants }
+        try await Self.withFreshStores(Self.postgres) { fresh in try await runGrantStoreSuite { try await fresh().grants } }
     }
 
     @Test func memoryPassesTheLockoutSuite() async throws {
@@ -44,11 +73,11 @@ struct StoreBackendTests {
     }
 
     @Test func sqlitePassesTheLockoutSuite() async throws {
-        try await runLockoutStoreSuite { try await Self.open(Self.sqlite().settings).lockouts }
+        try await Self.withFreshStores({ Self.sqlite().settings }) { fresh in try await runLockoutStoreSuite { try await fresh().lockouts } }
     }
 
     @Test func postgresPassesTheLockoutSuite() async throws {
-        try await runLockoutStoreSuite { try await Self.open(Self.postgres()).lockouts }
+        try await Self.withFreshStores(Self.postgres) { fresh in try await runLockoutStoreSuite { try await fresh().lockouts } }
     }
 
     @Test func sqliteKeepsGrantsHandlesAndRevocationsAcrossARestart() async throws {
@@ -85,8 +114,7 @@ struct StoreBackendTests {
     @Test(arguments: [StoreKind.sqlite, .postgres])
     func aDatabaseOfANewerSchemaIsRefused(_ kind: StoreKind) async throws {
         let settings = kind == .sqlite ? Self.sqlite().settings : try Self.postgres()
-        let store = try await Self.open(settings)
-        await store.close()
+        await (try await Self.open(settings)).close()
         try await StoreTesting.setSchemaVersion(999, in: settings)
         await #expect(throws: StoreError.schemaTooNew(found: 999, supported: 1)) { try await Self.open(settings) }
     }
