@@ -14,9 +14,9 @@ public enum GatehouseApplication {
         let gateway = try await Gateway.build(config, logger: logger)
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: DialectMiddleware(gateway: gateway, maxBodyBytes: config.server.maxBodyBytes))
-        let jwks = gateway.grants.jwksDocument()
         router.get(".well-known/jwks.json") { _, _ in
-            WireResponse(status: 200, headers: WireHeaders([("Content-Type", "application/json")]), body: jwks)
+            // Made on each request: a rotation changes it while the gateway runs.
+            WireResponse(status: 200, headers: WireHeaders([("Content-Type", "application/json")]), body: gateway.grants.jwksDocument())
                 .hummingbirdResponse
         }
         router.get("healthz") { _, _ in
@@ -27,7 +27,7 @@ public enum GatehouseApplication {
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(Int64(config.server.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
-            services: [StoreCloser(state: gateway.state)],
+            services: [StoreCloser(state: gateway.state), KeyRefresher(gateway: gateway, config: config, logger: logger)],
             logger: logger)
     }
 }

@@ -7,6 +7,8 @@ public enum GrantKeysError: Error, Sendable, Equatable, CustomStringConvertible 
     case unreadableKeyFile(path: String, reason: String)
     /// The state directory or `keys.json` could not be written.
     case unwritableKeyFile(path: String, reason: String)
+    /// `keys` in the configuration names a key: Gatehouse does not own it, so cannot replace it.
+    case configuredKeysCannotRotate
 
     /// A message for the operator; never contains key material.
     public var description: String {
@@ -14,6 +16,8 @@ public enum GrantKeysError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidConfiguredKey(let key): "\(key): is not a valid key"
         case .unreadableKeyFile(let path, let reason): "\(path): cannot be read: \(reason)"
         case .unwritableKeyFile(let path, let reason): "\(path): cannot be written: \(reason)"
+        case .configuredKeysCannotRotate:
+            "keys.jwtPrivateKey or keys.cookieSealingKey is configured: rotate by replacing it in the configuration"
         }
     }
 }

@@ -25,11 +25,12 @@ extension GrantService {
         return JSONValue.parse(payload)
     }
 
-    /// Whether `token` is a JWT naming Gatehouse's signing key, live or not, genuine or forged. The
+    /// Whether `token` is a JWT naming one of Gatehouse's signing keys, live or not, genuine or forged. The
     /// proxy never passes such a token upstream: an upstream that checks Gatehouse's JWTs against
     /// the published JWKS would otherwise accept a revoked one until it expires.
     public func namesOurKey(_ token: String) -> Bool {
-        JOSEHeader(token: token)?.kid == keys.keyID
+        guard let kid = JOSEHeader(token: token)?.kid else { return false }
+        return signer.keyIDs.contains(kid)
     }
 
     /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token.

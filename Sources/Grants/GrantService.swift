@@ -13,11 +13,10 @@ import GatehouseCore
 /// ```
 public struct GrantService: Sendable {
     let config: GatewayConfig
-    let keys: GrantKeys
+    let ring: KeyRing
     let store: any GrantStore
     let partnerUser: @Sendable (Int) async -> Identity?
     let now: @Sendable () -> Date
-    let signer: TokenSigner
     /// nil when no partner secret is configured: partner tokens are then not recognised.
     let partnerTokens: PartnerTokenVerifier?
     /// The claims of Gatehouse JWTs whose signature has already been checked, by the whole token.
@@ -37,11 +36,10 @@ public struct GrantService: Sendable {
         now: @escaping @Sendable () -> Date = Date.init
     ) async throws {
         self.config = config
-        self.keys = keys
+        self.ring = try await KeyRing(keys: keys)
         self.store = store
         self.partnerUser = partnerUser
         self.now = now
-        self.signer = try await TokenSigner.make(keys: keys)
         if let secret = config.dialects.sso.sharedSecret {
             self.partnerTokens = await PartnerTokenVerifier.make(sharedSecret: secret)
         } else {
@@ -69,7 +67,8 @@ public struct GrantService: Sendable {
         let now = now()
         switch artifact {
         case .applicationCookie(let sealed):
-            guard let ticket = CookieTicket.open(sealed, with: keys.sealingKey), now < ticket.expiresAt else { return nil }
+            guard let ticket = keys.sealing.lazy.compactMap({ CookieTicket.open(sealed, with: $0) }).first, now < ticket.expiresAt
+            else { return nil }
             return try await store.grant(id: ticket.grantID, now: now)
         case .serviceStackSession(let id):
             return try await grant(forHandle: id, kind: .serviceStackSession, now: now)
@@ -92,14 +91,27 @@ public struct GrantService: Sendable {
         try await store.revoke(id: grant.id, until: grant.expiresAt)
     }
 
-    /// `/.well-known/jwks.json` body: {"keys":[{kty,crv,x,y,kid,use:"sig",alg:"ES256"}]}
+    /// `/.well-known/jwks.json` body: {"keys":[{kty,crv,x,y,kid,use:"sig",alg:"ES256"}, …]}, one entry per key
+    /// that verifies: the active one first, then those a rotation retired or published ahead of use.
     public func jwksDocument() -> [UInt8] {
-        let (x, y) = keys.publicCoordinates
-        let key = JSONValue.object([
-            ("kty", .string("EC")), ("crv", .string("P-256")), ("x", .string(x)), ("y", .string(y)),
-            ("kid", .string(keys.keyID)), ("use", .string("sig")), ("alg", .string("ES256")),
-        ])
-        return JSONValue.object([("keys", .array([key]))]).bytes
+        let entries = keys.signing.map { signing in
+            let (x, y) = GrantKeys.publicCoordinates(of: signing.key)
+            return JSONValue.object([
+                ("kty", .string("EC")), ("crv", .string("P-256")), ("x", .string(x)), ("y", .string(y)),
+                ("kid", .string(signing.keyID)), ("use", .string("sig")), ("alg", .string("ES256")),
+            ])
+        }
+        return JSONValue.object([("keys", .array(entries))]).bytes
+    }
+
+    /// The keys in use now.
+    var keys: GrantKeys { ring.keys }
+    /// The signer of the keys in use now.
+    var signer: TokenSigner { ring.signer }
+
+    /// Signs, seals and verifies with `keys` from now on (after a rotation); a no-op when they are the keys in use.
+    public func use(_ keys: GrantKeys) async throws {
+        try await ring.use(keys)
     }
 
     /// The grant an opaque handle (session token, `ss-id`, `ss-pid`) is bound to.

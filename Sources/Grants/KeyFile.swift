@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -10,7 +11,24 @@ import Darwin
 
 /// `<stateDirectory>/keys.json`: generated keys, kept so a restart does not sign everyone out.
 struct KeyFile {
-    typealias Contents = StoredKeys
+    /// The file's members. `jwtPrivateKey` and `cookieSealingKey` are how versions before key rotation
+    /// wrote it (and the names of `keys` in `gateway.json`); they are read as the first key of each kind.
+    struct Contents: Codable, Equatable {
+        var jwtPrivateKey: String?
+        var cookieSealingKey: String?
+        var keys: [StoredKey]?
+
+        var storedKeys: [StoredKey] {
+            var all: [StoredKey] = []
+            if let jwtPrivateKey { all.append(StoredKey(id: "signing-1", kind: .signing, material: jwtPrivateKey)) }
+            if let cookieSealingKey { all.append(StoredKey(id: "sealing-1", kind: .sealing, material: cookieSealingKey)) }
+            return all + (keys ?? [])
+        }
+
+        init(_ keys: [StoredKey]) {
+            self.keys = keys
+        }
+    }
 
     let directory: String
     var path: String { (directory as NSString).appendingPathComponent("keys.json") }
@@ -24,7 +42,9 @@ struct KeyFile {
             throw GrantKeysError.unreadableKeyFile(path: path, reason: "permission denied")
         }
         do {
-            return try JSONDecoder().decode(Contents.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(Contents.self, from: data)
         } catch {
             throw GrantKeysError.unreadableKeyFile(path: path, reason: "not a keys.json document")
         }
@@ -41,6 +61,7 @@ struct KeyFile {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try encoder.encode(contents))
@@ -67,23 +88,49 @@ struct KeyFile {
     private func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
-/// Generated keys as they are kept; the same names and encodings as the `keys` section of `gateway.json`.
-public struct StoredKeys: Codable, Equatable, Sendable {
-    /// PEM of the P-256 signing key.
-    public var jwtPrivateKey: String?
-    /// Base64 of the 32-byte cookie sealing key.
-    public var cookieSealingKey: String?
+/// One generated key as it is kept: in `keys.json`, or as a row of the shared store's `gatehouse_keys`.
+public struct StoredKey: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// A P-256 private key (PEM) that signs JWTs.
+        case signing
+        /// 32 bytes (base64) that seal cookie tickets.
+        case sealing
+    }
 
-    public init(jwtPrivateKey: String? = nil, cookieSealingKey: String? = nil) {
-        self.jwtPrivateKey = jwtPrivateKey
-        self.cookieSealingKey = cookieSealingKey
+    /// Unique among the stored keys; never shown to a client (the JWT `kid` is the key's thumbprint).
+    public var id: String
+    public var kind: Kind
+    public var material: String
+    /// When the key starts signing or sealing; nil: from the start. Until then it only verifies or opens,
+    /// so every replica knows it before the first artifact made with it reaches one.
+    public var activatesAt: Date?
+    /// When the key stops verifying or opening, once a newer key has replaced it; nil: not replaced.
+    public var retiresAt: Date?
+
+    public init(id: String, kind: Kind, material: String, activatesAt: Date? = nil, retiresAt: Date? = nil) {
+        self.id = id
+        self.kind = kind
+        self.material = material
+        self.activatesAt = activatesAt
+        self.retiresAt = retiresAt
+    }
+
+    /// A new random key of `kind`.
+    public static func generate(_ kind: Kind, id: String, activatesAt: Date? = nil) -> StoredKey {
+        let material = switch kind {
+        case .signing: P256.Signing.PrivateKey().pemRepresentation
+        case .sealing: SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
+        }
+        return StoredKey(id: id, kind: kind, material: material, activatesAt: activatesAt)
     }
 }
 
 /// Keys kept where every replica finds them (the `postgres` store), rather than in one machine's state
 /// directory.
 public protocol SharedKeyStore: Sendable {
-    /// The stored keys, after storing each of `fresh`'s that no replica has stored yet: whichever replica
-    /// stores a kind first wins, and every replica gets the winner back.
-    func keys(creatingIfAbsent fresh: StoredKeys) async throws -> StoredKeys
+    /// The stored keys, after storing each key of `fresh` whose kind no replica has stored yet: whichever
+    /// replica stores a kind first wins, and every replica gets the winner back.
+    func keys(creatingIfAbsent fresh: [StoredKey]) async throws -> [StoredKey]
+    /// Replaces the stored keys by `change(stored)`, with no other replica rotating at the same time.
+    func replaceKeys(_ change: @escaping @Sendable ([StoredKey]) -> [StoredKey]) async throws -> [StoredKey]
 }

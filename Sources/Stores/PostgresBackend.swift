@@ -28,8 +28,8 @@ final class PostgresBackend: SQLBackend {
         return try await bounded(timeout) { [client] in try await Self.collect(client.query(query)) }
     }
 
-    /// In one transaction, holding an advisory lock that every migrating replica takes.
-    func migrating(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
+    /// In one transaction, holding an advisory lock that every replica migrating or rotating keys takes.
+    func exclusively(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
         // Migrating waits its turn behind other replicas: several times one call's bound.
         do {
             try await bounded(timeout * 5) { [client] in
@@ -111,7 +111,7 @@ private struct TransactionBackend: SQLBackend {
         try await PostgresBackend.collect(connection.query(PostgresBackend.query(sql, binds), logger: Logger(label: "gatehouse.store")))
     }
 
-    func migrating(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
+    func exclusively(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
         try await body(self)
     }
 }

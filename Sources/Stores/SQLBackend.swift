@@ -36,7 +36,7 @@ protocol SQLBackend: Sendable {
     /// Runs one statement and returns its rows, each a list of column values in select order.
     @discardableResult
     func run(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]]
-    /// Runs `body` with every other process that migrates this database kept out, on a backend whose
+    /// Runs `body` with every other process that migrates this database or rotates its keys kept out, on a backend whose
     /// statements all run inside one transaction.
-    func migrating(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws
+    func exclusively(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws
 }

@@ -57,7 +57,7 @@ final class SQLiteBackend: SQLBackend {
     }
 
     /// One process owns the file; an immediate transaction keeps a second one out all the same.
-    func migrating(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
+    func exclusively(_ body: @escaping @Sendable (any SQLBackend) async throws -> Void) async throws {
         try await run("BEGIN IMMEDIATE", [])
         do {
             try await body(self)

@@ -23,16 +23,16 @@ enum Schema {
                 """,
                 """
                 CREATE TABLE gatehouse_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, material TEXT NOT NULL, \
-                created_at \(time) NOT NULL, retired_at \(time))
+                position INTEGER NOT NULL, activates_at \(time), retires_at \(time))
                 """,
             ]
         ]
     }
 
     /// Brings the database to `latest`, or refuses one that is newer. Safe to run from several
-    /// replicas at once: `migrating` keeps them out of each other's way.
+    /// replicas at once: `exclusively` keeps them out of each other's way.
     static func migrate(_ backend: any SQLBackend) async throws {
-        try await backend.migrating { db in
+        try await backend.exclusively { db in
             try await db.run("CREATE TABLE IF NOT EXISTS gatehouse_schema (version INTEGER NOT NULL)", [])
             let rows = try await db.run("SELECT MAX(version) FROM gatehouse_schema", [])
             let current = rows.first?.first?.integer ?? 0

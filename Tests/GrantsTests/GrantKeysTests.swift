@@ -49,10 +49,11 @@ struct GrantKeysTests {
         let path = (directory as NSString).appendingPathComponent("keys.json")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        let stored = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(Set(stored.keys) == ["jwtPrivateKey", "cookieSealingKey"])
-        #expect(stored["jwtPrivateKey"]?.hasPrefix("-----BEGIN PRIVATE KEY-----") == true)
-        #expect(Data(base64Encoded: stored["cookieSealingKey"] ?? "")?.count == 32)
+        let document = try #require(JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
+        guard case .array(let stored)? = document["keys"] else { Issue.record("keys.json has no keys"); return }
+        #expect(stored.compactMap { $0["kind"]?.stringValue } == ["signing", "sealing"])
+        #expect(stored.first?["material"]?.stringValue?.hasPrefix("-----BEGIN PRIVATE KEY-----") == true)
+        #expect(Data(base64Encoded: stored.last?["material"]?.stringValue ?? "")?.count == 32)
     }
 
     @Test func configuredKeysWinAndTouchNoFiles() async throws {
@@ -74,10 +75,10 @@ struct GrantKeysTests {
         let escaped = JWKSTests.pem.replacingOccurrences(of: "\n", with: "\\n")
         let settings = try Self.settings(#"{ "jwtPrivateKey": "\#(escaped)" }"#)
         #expect(try await GrantKeys.load(settings, stateDirectory: directory).keyID == JWKSTests.thumbprint)
-        let stored = try JSONDecoder().decode(
-            [String: String].self,
-            from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("keys.json"))))
-        #expect(Set(stored.keys) == ["cookieSealingKey"])
+        let path = (directory as NSString).appendingPathComponent("keys.json")
+        let document = try #require(JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
+        guard case .array(let stored)? = document["keys"] else { Issue.record("keys.json has no keys"); return }
+        #expect(stored.compactMap { $0["kind"]?.stringValue } == ["sealing"])
     }
 
     @Test func invalidConfiguredKeyIsNamed() async throws {

@@ -104,10 +104,14 @@ struct StoreBackendTests {
         let stores = try await [Self.open(settings), Self.open(settings)]
         let first = try #require(stores[0].sharedKeys)
         let second = try #require(stores[1].sharedKeys)
-        let a = try await first.keys(creatingIfAbsent: StoredKeys(jwtPrivateKey: "pem-a", cookieSealingKey: "seal-a"))
-        let b = try await second.keys(creatingIfAbsent: StoredKeys(jwtPrivateKey: "pem-b", cookieSealingKey: "seal-b"))
-        #expect(a == StoredKeys(jwtPrivateKey: "pem-a", cookieSealingKey: "seal-a"))
-        #expect(b == a)
+        let mine = [StoredKey(id: "signing-1", kind: .signing, material: "pem-a"), StoredKey(id: "sealing-1", kind: .sealing, material: "seal-a")]
+        let theirs = [StoredKey(id: "signing-1", kind: .signing, material: "pem-b"), StoredKey(id: "sealing-1", kind: .sealing, material: "seal-b")]
+        #expect(try await first.keys(creatingIfAbsent: mine) == mine)
+        #expect(try await second.keys(creatingIfAbsent: theirs) == mine)
+        // Replacing is all or nothing, in the order given, and every replica reads the same.
+        let rotated = mine + [StoredKey(id: "signing-2", kind: .signing, material: "pem-c", activatesAt: StoreFixture.start)]
+        #expect(try await first.replaceKeys { _ in rotated } == rotated)
+        #expect(try await second.keys(creatingIfAbsent: theirs) == rotated)
         for store in stores { await store.close() }
     }
 

@@ -48,7 +48,9 @@ extension GatewayConfig {
         if let sealing, Data(base64Encoded: sealing)?.count != 32 {
             r.log.add(r.childPath("cookieSealingKey"), "must be the base64 of 32 bytes")
         }
-        return KeySettings(jwtPrivateKeyPEM: r.string("jwtPrivateKey"), cookieSealingKey: sealing)
+        var settings = KeySettings(jwtPrivateKeyPEM: r.string("jwtPrivateKey"), cookieSealingKey: sealing)
+        if let refresh = r.int("refreshSeconds", range: 1...3600) { settings.refreshSeconds = refresh }
+        return settings
     }
 
     private static func readStore(_ reader: ObjectReader?, log: IssueLog) -> StoreSettings {

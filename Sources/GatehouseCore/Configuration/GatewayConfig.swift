@@ -33,6 +33,8 @@ public struct KeySettings: Sendable {
     public var jwtPrivateKeyPEM: String?
     /// Base64 of 32 bytes: seals `.AspNet.ApplicationCookie` tickets (AES-256-GCM).
     public var cookieSealingKey: String?
+    /// How often a running gatehouse reloads stored keys, to pick up a rotation.
+    public var refreshSeconds: Int = 10
 }
 
 public struct DialectSettings: Sendable {

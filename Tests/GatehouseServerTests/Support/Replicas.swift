@@ -16,13 +16,17 @@ final class Replicas: Sendable {
     var b: GatewayClient { GatewayClient(port: processes[1].port) }
 
     /// Starts `count` replicas on the database at `storeURL`; `lockout` is the `lockout` section, if any.
-    static func start(storeURL: String, lockout: [String: Any]? = nil, count: Int = 2) async throws -> Replicas {
-        try await start(store: ["type": "postgres", "url": storeURL], lockout: lockout, count: count)
+    static func start(
+        storeURL: String, lockout: [String: Any]? = nil, keys: [String: Any]? = nil, count: Int = 2
+    ) async throws -> Replicas {
+        try await start(store: ["type": "postgres", "url": storeURL], lockout: lockout, keys: keys, count: count)
     }
 
     /// Starts `count` processes with `store` as their `store` section (a `sqlite` one lives in each one's
     /// own state directory).
-    static func start(store: [String: Any], lockout: [String: Any]? = nil, count: Int) async throws -> Replicas {
+    static func start(
+        store: [String: Any], lockout: [String: Any]? = nil, keys: [String: Any]? = nil, count: Int
+    ) async throws -> Replicas {
         var paths: [String] = []
         for _ in 0..<count {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-replica-\(UUID().uuidString)")
@@ -33,6 +37,7 @@ final class Replicas: Sendable {
             }
             document["store"] = store
             if let lockout { document["lockout"] = lockout }
+            if let keys { document["keys"] = keys }
             let path = directory.appendingPathComponent("gateway.json").path
             try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
             paths.append(path)
