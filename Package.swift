@@ -77,6 +77,7 @@ let package = Package(
                 "GatehouseCore", "Grants", "Authentication",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -137,7 +138,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "StoresTests",
-            dependencies: ["Stores", "Grants", "Authentication", "GatehouseCore", "GatehouseTesting"],
+            dependencies: [
+                "Stores", "Grants", "Authentication", "GatehouseCore", "GatehouseTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
