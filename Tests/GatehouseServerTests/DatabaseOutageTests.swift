@@ -22,7 +22,9 @@ import Testing
         let postgres = try PrivatePostgres()
         defer { postgres.remove() }
         var config = try TestConfiguration.make()
-        config.store = StoreSettings(type: .postgres, url: postgres.url, timeoutSeconds: 1)
+        // 5 s: long enough for a machine loaded by the whole suite to migrate (5 × 5 s) and answer, short
+        // enough to see the outage.
+        config.store = StoreSettings(type: .postgres, url: postgres.url, timeoutSeconds: 5)
         try await withLiveGateway(config) { client in
             for dialect in Self.rightPassword.keys { #expect(try await Self.signIn(dialect, on: client).status == 200) }
             // Signed in, never presented yet: checking it must ask the database.

@@ -34,19 +34,20 @@ import Testing
         #expect(rotation.output.contains("new signing key "))
         #expect(rotation.output.contains("previous signing key \(before[0]): verifies until "))
 
-        // Published on both replicas, the old key still first (signing).
+        // Published on both replicas, the old key still among them (which of the two is first depends on
+        // whether the new one's time to sign has already come on a slow machine).
         for client in [replicas.a, replicas.b] {
-            #expect(try await eventually(within: .seconds(5)) { try await Self.keyIDs(on: client).count == 2 })
-            #expect(try await Self.keyIDs(on: client).first == before[0])
+            #expect(try await eventually(within: .seconds(20)) { try await Self.keyIDs(on: client).count == 2 })
+            #expect(try await Self.keyIDs(on: client).contains(before[0]))
         }
         // Then the new key signs, on every replica.
         var new = ""
-        #expect(try await eventually(within: .seconds(10)) {
+        #expect(try await eventually(within: .seconds(20)) {
             new = try await OneIdentityManyDoorsTests.signIn(.webapiJWT, replicas.a)
             return Self.kid(of: new) != before[0]
         })
         // B lists it first (active) within one reload of A.
-        #expect(try await eventually(within: .seconds(5)) { try await Self.keyIDs(on: replicas.b).first == Self.kid(of: new) })
+        #expect(try await eventually(within: .seconds(20)) { try await Self.keyIDs(on: replicas.b).first == Self.kid(of: new) })
         #expect(try await Self.keyIDs(on: replicas.b).count == 2)
         for client in [replicas.a, replicas.b] {
             for token in [old, new, oldCookie] {

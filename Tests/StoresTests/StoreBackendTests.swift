@@ -20,7 +20,8 @@ struct StoreBackendTests {
     }
 
     static func postgres() throws -> StoreSettings {
-        StoreSettings(type: .postgres, url: try TestPostgres.newDatabase())
+        // Generous: the whole suite shares two cores with the database, and a slow answer is not what is tested here.
+        StoreSettings(type: .postgres, url: try TestPostgres.newDatabase(), timeoutSeconds: 15)
     }
 
     static func open(_ settings: StoreSettings) async throws -> StateStore {

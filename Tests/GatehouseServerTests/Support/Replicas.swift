@@ -19,7 +19,8 @@ final class Replicas: Sendable {
     static func start(
         storeURL: String, lockout: [String: Any]? = nil, keys: [String: Any]? = nil, count: Int = 2
     ) async throws -> Replicas {
-        try await start(store: ["type": "postgres", "url": storeURL], lockout: lockout, keys: keys, count: count)
+        // A generous timeout: the suite shares two cores with the database; outages are DatabaseOutageTests' to test.
+        try await start(store: ["type": "postgres", "url": storeURL, "timeoutSeconds": 15], lockout: lockout, keys: keys, count: count)
     }
 
     /// Starts `count` processes with `store` as their `store` section (a `sqlite` one lives in each one's
