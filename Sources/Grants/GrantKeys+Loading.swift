@@ -24,11 +24,16 @@ extension GrantKeys {
         if let configuredSigning, let configuredSealing {
             return GrantKeys(signing: [configuredSigning], sealing: [configuredSealing])
         }
-        // What neither configuration nor storage provides is generated, and kept.
-        var fresh: [StoredKey] = []
-        if configuredSigning == nil { fresh.append(.generate(.signing, id: "signing-1")) }
-        if configuredSealing == nil { fresh.append(.generate(.sealing, id: "sealing-1")) }
-        let (stored, source) = try await storedKeys(creatingIfAbsent: fresh, stateDirectory: stateDirectory, shared: shared)
+        // What neither configuration nor storage provides is generated, and kept. Only then: a running
+        // gatehouse reloads its keys every `keys.refreshSeconds`, and finds them there every time but the first.
+        let needed = [configuredSigning == nil ? StoredKey.Kind.signing : nil, configuredSealing == nil ? .sealing : nil]
+            .compactMap { $0 }
+        var (stored, source) = try await storedKeys(creatingIfAbsent: [], stateDirectory: stateDirectory, shared: shared)
+        let missing = needed.filter { kind in !stored.contains { $0.kind == kind } }
+        if !missing.isEmpty {
+            (stored, source) = try await storedKeys(
+                creatingIfAbsent: missing.map { .generate($0, id: "\($0.rawValue)-1") }, stateDirectory: stateDirectory, shared: shared)
+        }
         let signing = try configuredSigning.map { [$0] }
             ?? ring(of: .signing, in: stored, now: now, source: source) { signingKey(pem: $0).map(Signing.init) }
         let sealing = try configuredSealing.map { [$0] } ?? ring(of: .sealing, in: stored, now: now, source: source) { sealingKey(base64: $0) }
