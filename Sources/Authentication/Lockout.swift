@@ -12,12 +12,30 @@ public struct Lockout: Sendable {
     let settings: LockoutSettings
     let store: any LockoutStore
     let now: @Sendable () -> Date
+    /// Told of every lock a failure sets (the failure that reaches a limit), for the audit log and metrics.
+    let onLock: @Sendable (LockEvent) -> Void
 
-    /// - Parameter now: the clock locks are judged by.
-    public init(settings: LockoutSettings, store: any LockoutStore, now: @escaping @Sendable () -> Date = Date.init) {
+    /// - Parameters:
+    ///   - now: the clock locks are judged by.
+    ///   - onLock: called for each lock a failure sets, once per lock.
+    public init(
+        settings: LockoutSettings, store: any LockoutStore, now: @escaping @Sendable () -> Date = Date.init,
+        onLock: @escaping @Sendable (LockEvent) -> Void = { _ in }
+    ) {
         self.settings = settings
         self.store = store
         self.now = now
+        self.onLock = onLock
+    }
+
+    /// A counter reaching its limit: what was locked, and for how long.
+    public struct LockEvent: Sendable {
+        /// `account` or `address`.
+        public var scope: String
+        /// The login that was typed (an account lock) or the client address (an address lock).
+        public var subject: String
+        public var request: SignInRequest
+        public var retryAfterSeconds: Int
     }
 
     /// Authenticates `request` through `chain`, unless its account or address is locked.
@@ -40,11 +58,18 @@ public struct Lockout: Sendable {
             return authenticated
         } catch AuthFailure.invalidCredentials {
             let failedAt = now()
-            var locks = [try await store.recordFailure(key: account, rule: settings.account, now: failedAt)]
-            if let address {
-                locks.append(try await store.recordFailure(key: address, rule: settings.address, now: failedAt))
+            var locks: [Date] = []
+            if let until = try await store.recordFailure(key: account, rule: settings.account, now: failedAt) {
+                locks.append(until)
+                onLock(LockEvent(scope: "account", subject: login, request: request, retryAfterSeconds: Self.seconds(until: until, now: failedAt)))
             }
-            if let until = locks.compactMap({ $0 }).max() { throw Self.lockedOut(until: until, now: failedAt) }
+            if let address, let until = try await store.recordFailure(key: address, rule: settings.address, now: failedAt) {
+                locks.append(until)
+                onLock(LockEvent(
+                    scope: "address", subject: request.client.address ?? "", request: request,
+                    retryAfterSeconds: Self.seconds(until: until, now: failedAt)))
+            }
+            if let until = locks.max() { throw Self.lockedOut(until: until, now: failedAt) }
             throw AuthFailure.invalidCredentials
         }
     }
@@ -57,6 +82,10 @@ public struct Lockout: Sendable {
 
     /// Whole seconds until `until`, at least 1 (what `Retry-After` carries).
     static func lockedOut(until: Date, now: Date) -> AuthFailure {
-        .lockedOut(retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+        .lockedOut(retryAfterSeconds: seconds(until: until, now: now))
+    }
+
+    static func seconds(until: Date, now: Date) -> Int {
+        max(1, Int(until.timeIntervalSince(now).rounded(.up)))
     }
 }

@@ -9,13 +9,16 @@ public struct AspNetDialect: Dialect {
     public let id = DialectID.aspnet
     public let artifactKinds: Set<ArtifactKind> = [.applicationCookie]
     let settings: AspNetSettings
+    /// The server's cookie attributes (`Secure` under TLS, `SameSite`), on top of Katana's own.
+    let cookiePolicy: CookiePolicy
 
     /// The cookie Katana's cookie middleware issues.
     public static let applicationCookie = ".AspNet.ApplicationCookie"
     public static let externalCookie = ".AspNet.ExternalCookie"
 
-    public init(settings: AspNetSettings) {
+    public init(settings: AspNetSettings, cookies: CookiePolicy = CookiePolicy()) {
         self.settings = settings
+        self.cookiePolicy = cookies
     }
 
     /// The two actions of the controller; ASP.NET matches action names without regard to case.
@@ -101,7 +104,7 @@ public struct AspNetDialect: Dialect {
         case .signedOut:
             // The cookie middleware's sign-out: the cookie deleted, its no-cache headers. The body is the
             // document's answer for nobody signed in.
-            let expired = Self.deleted(Self.applicationCookie)
+            let expired = Self.deleted(Self.applicationCookie).applying(cookiePolicy)
             return .json(200, Self.refusedBody, headers: Self.noCacheHeaders + [("Set-Cookie", expired.headerValue)])
         case .failed(.upstreamUnavailable):
             return WebAPIHttpError.unavailable.response(.json)
@@ -128,10 +131,10 @@ public struct AspNetDialect: Dialect {
         let ticket = signedIn.artifacts.applicationCookie ?? ""
         let domain = style.host ?? "localhost"
         let cookieExpiry = grant.persistent ? grant.expiresAt : nil
-        let external = Self.deleted(Self.externalCookie)
+        let external = Self.deleted(Self.externalCookie).applying(cookiePolicy)
         let application = SetCookie(
             name: Self.applicationCookie, value: ticket, expires: cookieExpiry, dashedExpires: true,
-            secure: settings.secureCookies, httpOnly: true)
+            secure: settings.secureCookies, httpOnly: true).applying(cookiePolicy)
 
         let roles = identity.roles.map { JSONValue.object([("Id", .string($0.id)), ("DisplayName", .string($0.displayName))]) }
         let userInfo = JSONValue.object([

@@ -6,7 +6,7 @@ extension ServiceStackDialect {
     /// sign-out, `{"AccessToken":…}` for a refresh, or the `ResponseStatus` of a failure.
     public func encode(_ result: DialectResult, for call: DialectCall) -> WireResponse {
         if case .respond(let response) = call.action { return response }
-        let reply = ServiceStackReply(call.reply)
+        let reply = ServiceStackReply(call.reply, cookies: cookiePolicy)
         switch result {
         case .signedIn(let signedIn):
             return self.signedIn(signedIn, call: call, reply: reply)

@@ -26,10 +26,13 @@ public struct ServiceStackDialect: Dialect {
     public let artifactKinds: Set<ArtifactKind> = [.serviceStackSession]
     /// Casing, token cookies and token lifetimes from `gateway.json`.
     public let settings: ServiceStackSettings
+    /// The server's cookie attributes, on top of ServiceStack's own.
+    public let cookiePolicy: CookiePolicy
 
     /// A dialect answering as `settings` say.
-    public init(settings: ServiceStackSettings) {
+    public init(settings: ServiceStackSettings, cookies: CookiePolicy = CookiePolicy()) {
         self.settings = settings
+        self.cookiePolicy = cookies
     }
 
     /// The call a ServiceStack request asks for; `nil` for any path ServiceStack does not serve.

@@ -19,8 +19,13 @@ struct ServiceStackFieldError: Equatable {
 /// camelCase caller gets `userId`, `responseStatus`, `errorCode` from the same code.
 struct ServiceStackReply {
     let style: ReplyStyle
+    /// What the server adds to every cookie (`Secure` under TLS, its `SameSite`).
+    let cookiePolicy: CookiePolicy
 
-    init(_ style: ReplyStyle) { self.style = style }
+    init(_ style: ReplyStyle, cookies: CookiePolicy = CookiePolicy()) {
+        self.style = style
+        self.cookiePolicy = cookies
+    }
 
     /// `name` in the caller's casing: the first letter lowered for camelCase.
     func key(_ name: String) -> String {
@@ -46,7 +51,7 @@ struct ServiceStackReply {
             wire = .json(status, body)
         }
         for (name, value) in headers { wire.headers.add(name, value) }
-        for cookie in cookies { wire.headers.add("Set-Cookie", cookie.headerValue) }
+        for cookie in cookies { wire.headers.add("Set-Cookie", cookie.applying(cookiePolicy).headerValue) }
         return wire
     }
 

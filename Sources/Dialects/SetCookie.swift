@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// One `Set-Cookie` header value, written the way the legacy server wrote it.
 public struct SetCookie: Sendable, Equatable {
@@ -33,6 +34,17 @@ public struct SetCookie: Sendable, Equatable {
         if httpOnly { parts.append("HttpOnly") }
         if let sameSite { parts.append("SameSite=\(sameSite)") }
         return parts.joined(separator: "; ")
+    }
+}
+
+extension SetCookie {
+    /// The cookie with the server's attributes on top of its own: `Secure` under TLS, and the
+    /// configured `SameSite` in place of the dialect's.
+    public func applying(_ policy: CookiePolicy) -> SetCookie {
+        var cookie = self
+        cookie.secure = secure || policy.secure
+        if let sameSite = policy.sameSite { cookie.sameSite = sameSite }
+        return cookie
     }
 }
 

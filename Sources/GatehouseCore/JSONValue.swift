@@ -56,7 +56,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    private func write(into out: inout [UInt8]) {
+    /// Appends the compact UTF-8 JSON of this value to `out`.
+    public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)

@@ -3,31 +3,119 @@ import Foundation
 import GatehouseCore
 import Grants
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
 import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import Stores
+import UnixSignals
 
-/// Builds the Hummingbird application for a configuration: the dialects, JWKS and health.
+/// Builds the Hummingbird application for a configuration: the dialects, the proxy, JWKS, health,
+/// readiness, metrics and the OpenAPI document, over HTTP/1.1 or, with `server.tls`, HTTPS with
+/// HTTP/2 and HTTP/1.1 by ALPN.
 public enum GatehouseApplication {
-    /// - Parameter port: overrides `server.port` (0 picks a free port, for tests).
+    public typealias App = Application<RouterResponder<GatewayRequestContext>>
+
+    /// - Parameters:
+    ///   - port: overrides `server.port` (0 picks a free port, for tests).
+    ///   - configPath: the file SIGHUP reloads; no reload on SIGHUP without one.
     public static func make(
-        config: GatewayConfig, port: Int? = nil, logger: Logger = Logger(label: "gatehouse")
-    ) async throws -> some ApplicationProtocol {
+        config: GatewayConfig, port: Int? = nil, logger: Logger = Logger(label: "gatehouse"), configPath: String? = nil
+    ) async throws -> App {
+        try await makeRunning(config: config, port: port, logger: logger, configPath: configPath).app
+    }
+
+    /// The application and its running gateway, which `reload()`/`apply(_:)` swap.
+    public static func makeRunning(
+        config: GatewayConfig, port: Int? = nil, logger: Logger = Logger(label: "gatehouse"), configPath: String? = nil
+    ) async throws -> (app: App, running: RunningGateway) {
         let gateway = try await Gateway.build(config, logger: logger)
+        let running = RunningGateway(gateway: gateway, config: config, configPath: configPath, logger: logger)
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: DialectMiddleware(gateway: gateway, maxBodyBytes: config.server.maxBodyBytes))
+        router.add(middleware: DialectMiddleware(running: running))
         router.get(".well-known/jwks.json") { _, _ in
             // Made on each request: a rotation changes it while the gateway runs.
-            WireResponse(status: 200, headers: WireHeaders([("Content-Type", "application/json")]), body: gateway.grants.jwksDocument())
+            WireResponse(status: 200, headers: WireHeaders([("Content-Type", "application/json")]), body: running.gateway.grants.jwksDocument())
                 .hummingbirdResponse
         }
         router.get("healthz") { _, _ in
             WireResponse.json(200, .object([("status", .string("ok"))])).hummingbirdResponse
         }
-        return Application(
+        router.get("readyz") { _, _ in
+            await Readiness.check(running).hummingbirdResponse
+        }
+        router.get("metrics") { _, _ in
+            WireResponse(
+                status: 200, headers: WireHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
+                body: running.gateway.metrics.render()
+            ).hummingbirdResponse
+        }
+        router.get("openapi.json") { _, _ in
+            WireResponse(status: 200, headers: WireHeaders([("Content-Type", "application/json")]), body: PackageResources.openapi_json)
+                .hummingbirdResponse
+        }
+        var services: [any Service] = [StoreCloser(state: gateway.state), KeyRefresher(running: running, logger: logger)]
+        if configPath != nil { services.append(Reloader(running: running, logger: logger)) }
+        let app = Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(Int64(config.server.idleTimeoutSeconds)))),
+            server: try serverBuilder(config.server),
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
-            services: [StoreCloser(state: gateway.state), KeyRefresher(gateway: gateway, config: config, logger: logger)],
+            services: services,
             logger: logger)
+        return (app, running)
+    }
+
+    /// Plain HTTP/1.1, or TLS with HTTP/2 and HTTP/1.1 offered by ALPN.
+    static func serverBuilder(_ server: ServerSettings) throws -> HTTPServerBuilder {
+        let idle = TimeAmount.seconds(Int64(server.idleTimeoutSeconds))
+        guard let tls = server.tls else {
+            return .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle))
+        }
+        let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificateFile)
+        let key = try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try .http2Upgrade(
+            tlsConfiguration: configuration,
+            configuration: .init(
+                idleTimeout: .seconds(server.idleTimeoutSeconds),
+                streamConfiguration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle)))
+    }
+}
+
+/// `/readyz`: ready when the configuration is loaded and the store answers `SELECT 1` within
+/// `store.timeoutSeconds`; 503 otherwise, naming the check that failed.
+enum Readiness {
+    static func check(_ running: RunningGateway) async -> WireResponse {
+        var storeOK = true
+        if let state = running.gateway.state {
+            do {
+                try await state.ping()
+            } catch {
+                storeOK = false
+            }
+        }
+        let checks = JSONValue.object([
+            ("store", .string(storeOK ? "ok" : "unreachable")),
+            ("configuration", .string("ok")),
+        ])
+        let body = JSONValue.object([("status", .string(storeOK ? "ready" : "unavailable")), ("checks", checks)])
+        return .json(storeOK ? 200 : 503, body, headers: [("Cache-Control", "no-store")])
+    }
+}
+
+/// Reloads the configuration file on SIGHUP (what `gatehouse reload` sends).
+struct Reloader: Service {
+    let running: RunningGateway
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            logger.info("SIGHUP: reloading the configuration")
+            await running.reload()
+        }
     }
 }

@@ -11,17 +11,29 @@ import Upstream
 extension Gateway {
     /// Builds the gateway a configuration describes: dialects, authenticator chain, keys and grant store.
     /// Throws `ConfigError` for what only shows when the parts are built (an unreadable password hash).
-    public static func build(_ config: GatewayConfig, logger: Logger = Logger(label: "gatehouse")) async throws -> Gateway {
+    ///
+    /// - Parameters:
+    ///   - state: an already opened store to use (a reload keeps the running one); opened from `config` when nil.
+    ///   - metrics: the registry to record into; a reload keeps the running one.
+    public static func build(
+        _ config: GatewayConfig, logger: Logger = Logger(label: "gatehouse"), state opened: StateStore? = nil,
+        metrics: GatewayMetrics = GatewayMetrics()
+    ) async throws -> Gateway {
         // One libcurl client (one thread, one connection cache) for every upstream, made only when one is configured.
         let needsClient = config.authenticators.contains { if case .upstream = $0 { true } else { false } }
         let authenticators = try makeAuthenticators(config, client: needsClient ? UpstreamClient() : nil)
         let locals = authenticators.compactMap { $0 as? LocalAuthenticator }
-        let state = try await StateStore.open(config.store, stateDirectory: config.stateDirectory, logger: logger)
+        let state: StateStore
+        if let opened {
+            state = opened
+        } else {
+            state = try await StateStore.open(config.store, stateDirectory: config.stateDirectory, logger: logger)
+        }
         let keys = try await GrantKeys.load(config.keys, stateDirectory: config.stateDirectory, shared: state.sharedKeys)
         let grants = try await GrantService(
             config: config, keys: keys, store: state.grants,
             partnerUser: { id in locals.lazy.compactMap { $0.identity(numericID: id) }.first })
-        let dialects = makeDialects(config.dialects)
+        let dialects = makeDialects(config.dialects, cookies: config.server.cookiePolicy)
         try checkRoutes(config, dialects: dialects)
         var proxy: ReverseProxy?
         if !config.routes.isEmpty {
@@ -35,14 +47,20 @@ extension Gateway {
         }
         return Gateway(
             dialects: dialects, chain: AuthenticatorChain(authenticators),
-            lockout: Lockout(settings: config.lockout, store: state.lockouts), grants: grants, proxy: proxy, state: state)
+            lockout: Lockout(settings: config.lockout, store: state.lockouts, onLock: { event in
+                metrics.lockout(dialect: event.request.dialect, scope: event.scope)
+                Audit.lockout(
+                    scope: event.scope, subject: event.subject, request: event.request, retryAfterSeconds: event.retryAfterSeconds,
+                    logger: logger)
+            }),
+            grants: grants, proxy: proxy, state: state, metrics: metrics)
     }
 
     /// Connections each proxy curl thread keeps to one upstream host.
     static let proxyConnectionsPerHost = 256
 
     /// Paths Gatehouse answers itself besides the dialects'.
-    static let reservedPaths: Set<String> = ["/healthz", "/.well-known/jwks.json"]
+    static let reservedPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/.well-known/jwks.json"]
 
     /// Routes whose prefix Gatehouse itself answers could never be reached: a configuration error.
     static func checkRoutes(_ config: GatewayConfig, dialects: [any Dialect]) throws(ConfigError) {
@@ -81,14 +99,14 @@ extension Gateway {
     }
 
     /// The registry of dialects: adding one is one line here.
-    static func makeDialects(_ settings: DialectSettings) -> [any Dialect] {
+    static func makeDialects(_ settings: DialectSettings, cookies: CookiePolicy = CookiePolicy()) -> [any Dialect] {
         var dialects: [any Dialect] = []
         if settings.sso.enabled { dialects.append(SSODialect(settings: settings.sso)) }
         if settings.webapi.enabled { dialects.append(WebAPIDialect(settings: settings.webapi)) }
         if settings.baas.enabled { dialects.append(BaaSDialect(settings: settings.baas)) }
-        if settings.servicestack.enabled { dialects.append(ServiceStackDialect(settings: settings.servicestack)) }
+        if settings.servicestack.enabled { dialects.append(ServiceStackDialect(settings: settings.servicestack, cookies: cookies)) }
         // Last: `/{route}/SignIn` is the loosest pattern.
-        if settings.aspnet.enabled { dialects.append(AspNetDialect(settings: settings.aspnet)) }
+        if settings.aspnet.enabled { dialects.append(AspNetDialect(settings: settings.aspnet, cookies: cookies)) }
         return dialects
     }
 

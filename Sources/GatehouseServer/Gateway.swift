@@ -27,10 +27,12 @@ public struct Gateway: Sendable {
 
     /// The opened store, kept to be closed at shutdown; nil when the caller owns the store.
     let state: StateStore?
+    /// What `/metrics` shows; one registry for the life of the process, kept across reloads.
+    let metrics: GatewayMetrics
 
     public init(
         dialects: [any Dialect], chain: AuthenticatorChain, lockout: Lockout, grants: GrantService,
-        proxy: ReverseProxy? = nil, state: StateStore? = nil
+        proxy: ReverseProxy? = nil, state: StateStore? = nil, metrics: GatewayMetrics = GatewayMetrics()
     ) {
         self.dialects = dialects
         self.chain = chain
@@ -38,6 +40,7 @@ public struct Gateway: Sendable {
         self.grants = grants
         self.proxy = proxy
         self.state = state
+        self.metrics = metrics
     }
 
     /// How a dialect answers a method and path, before any body is read.
@@ -73,63 +76,65 @@ public struct Gateway: Sendable {
 
     /// The answer of the dialect that claims `request`; `nil` when none does.
     public func respond(to request: WireRequest, logger: Logger) async -> WireResponse? {
+        await answer(request, logger: logger)?.response
+    }
+
+    /// The answer of the dialect that claims `request`, and which dialect that was; `nil` when none does.
+    func answer(_ request: WireRequest, logger: Logger) async -> (response: WireResponse, dialect: DialectID)? {
         for dialect in dialects {
             guard let call = dialect.decode(request) else { continue }
             var logger = logger
             logger[metadataKey: "dialect"] = "\(dialect.id.rawValue)"
             if case .respond(let response) = call.action {
                 logger.debug("request refused by dialect", metadata: ["status": "\(response.status)"])
-                return response
+                return (response, dialect.id)
             }
-            let result = await perform(call.action, kinds: dialect.artifactKinds, logger: logger)
-            return dialect.encode(result, for: call)
+            let result = await perform(call.action, dialect: dialect.id, kinds: dialect.artifactKinds, client: request.remoteAddress, logger: logger)
+            return (dialect.encode(result, for: call), dialect.id)
         }
         return nil
     }
 
     /// Carries out one dialect action against the authenticators and the grant store.
-    func perform(_ action: DialectAction, kinds: Set<ArtifactKind>, logger: Logger) async -> DialectResult {
+    func perform(
+        _ action: DialectAction, dialect: DialectID, kinds: Set<ArtifactKind>, client: String?, logger: Logger
+    ) async -> DialectResult {
         do {
             switch action {
             case .signIn(let request):
-                let authenticated: Authenticated
-                do {
-                    authenticated = try await lockout.authenticate(request, with: chain)
-                } catch let failure as AuthFailure {
-                    logger.debug("sign-in denied", metadata: ["reason": "\(Self.reason(failure))", "credential": "\(request.credential)"])
-                    return .failed(failure)
-                }
-                let identity = authenticated.identity
-                let signedIn = try await grants.issue(
-                    identity, for: request, kinds: kinds, upstreamArtifacts: authenticated.upstreamArtifacts)
-                logger.debug("sign-in granted", metadata: ["subject": "\(identity.subject)", "authenticator": "\(identity.authenticator)"])
-                return .signedIn(signedIn)
+                return await signIn(request, kinds: kinds, logger: logger)
             case .resolve(let artifact):
-                guard let artifact else { return .failed(.invalidCredentials) }
-                if let grant = try await grants.resolveAny(artifact) {
-                    return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
+                // SSO's sign-in is a bearer check: audited and counted as the sign-in it is to its callers.
+                guard dialect == .sso else { return try await resolve(artifact, logger: logger) }
+                let started = ContinuousClock.now
+                let result = try await resolve(artifact, logger: logger)
+                let duration = ContinuousClock.now - started
+                let request = SignInRequest(credential: .bearer(""), dialect: .sso, client: ClientContext(address: client))
+                switch result {
+                case .resolved(let grant, _):
+                    metrics.signIn(dialect: .sso, outcome: "granted", authenticator: grant.identity.authenticator, duration: duration)
+                    Audit.signIn(
+                        request, outcome: "granted", reason: nil, subject: grant.identity.subject,
+                        authenticator: grant.identity.authenticator, duration: duration, logger: logger)
+                case .failed(let failure):
+                    metrics.signIn(dialect: .sso, outcome: Self.reason(failure), authenticator: "none", duration: duration)
+                    Audit.signIn(
+                        request, outcome: "denied", reason: Self.reason(failure), subject: nil, authenticator: nil,
+                        duration: duration, logger: logger)
+                default:
+                    break
                 }
-                guard case .bearer(let token) = artifact else {
-                    logger.debug("artifact refused", metadata: ["reason": "invalid_artifact"])
-                    return .failed(.invalidCredentials)
-                }
-                // Not one of ours: an upstream that speaks a bearer dialect (sso) may know the token.
-                let request = SignInRequest(credential: .bearer(token), dialect: .sso)
-                do {
-                    let identity = try await chain.authenticateKeepingArtifacts(request).identity
-                    // Nothing is handed out that could find a grant again, so none is saved: a caller
-                    // checking its token on every request must not grow the store.
-                    return .resolved(grants.unsavedGrant(identity, for: request), artifacts: IssuedArtifacts())
-                } catch let failure as AuthFailure {
-                    logger.debug("artifact refused", metadata: ["reason": "\(Self.reason(failure))"])
-                    return .failed(failure)
-                }
+                return result
             case .signOut(let artifacts):
                 var revoked: Set<String> = []
                 for artifact in artifacts {
                     // Two artifacts of one sign-in (ss-id and ss-pid) name one grant: revoke it, and sign out upstream, once.
                     guard let grant = try await grants.resolveAny(artifact), revoked.insert(grant.id).inserted else { continue }
                     try await grants.revoke(grant)
+                    metrics.signOut(dialect: dialect)
+                    Audit.signOut(
+                        dialect: dialect, subject: grant.identity.subject, authenticator: grant.identity.authenticator,
+                        client: client, logger: logger)
                     if !grant.upstreamArtifacts.isEmpty,
                         let vouching = chain.authenticators.first(where: { $0.name == grant.identity.authenticator })
                     {
@@ -150,6 +155,64 @@ public struct Gateway: Sendable {
             return .failed(failure)
         } catch {
             // The grant store failing is an outage, never a wrong password.
+            logger.error("grant store failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return .failed(.upstreamUnavailable(upstream: "grant-store"))
+        }
+    }
+
+    /// Whose grant an artifact names: one of ours, else (a bearer token) an upstream that speaks a bearer dialect.
+    func resolve(_ artifact: PresentedArtifact?, logger: Logger) async throws -> DialectResult {
+        guard let artifact else { return .failed(.invalidCredentials) }
+        if let grant = try await grants.resolveAny(artifact) {
+            return .resolved(grant, artifacts: Self.presented(artifact, grant: grant))
+        }
+        guard case .bearer(let token) = artifact else {
+            logger.debug("artifact refused", metadata: ["reason": "invalid_artifact"])
+            return .failed(.invalidCredentials)
+        }
+        // Not one of ours: an upstream that speaks a bearer dialect (sso) may know the token.
+        let request = SignInRequest(credential: .bearer(token), dialect: .sso)
+        do {
+            let identity = try await chain.authenticateKeepingArtifacts(request).identity
+            // Nothing is handed out that could find a grant again, so none is saved: a caller
+            // checking its token on every request must not grow the store.
+            return .resolved(grants.unsavedGrant(identity, for: request), artifacts: IssuedArtifacts())
+        } catch let failure as AuthFailure {
+            logger.debug("artifact refused", metadata: ["reason": "\(Self.reason(failure))"])
+            return .failed(failure)
+        }
+    }
+
+    /// A sign-in through the lockout and the chain, then the grants it asked for; audited and counted
+    /// whatever its outcome.
+    func signIn(_ request: SignInRequest, kinds: Set<ArtifactKind>, logger: Logger) async -> DialectResult {
+        let started = ContinuousClock.now
+        func record(_ outcome: String, reason: String?, identity: Identity?) {
+            let duration = ContinuousClock.now - started
+            metrics.signIn(dialect: request.dialect, outcome: outcome, authenticator: identity?.authenticator ?? "none", duration: duration)
+            Audit.signIn(
+                request, outcome: outcome == "granted" ? "granted" : "denied", reason: reason, subject: identity?.subject,
+                authenticator: identity?.authenticator, duration: duration, logger: logger)
+        }
+        let authenticated: Authenticated
+        do {
+            authenticated = try await lockout.authenticate(request, with: chain)
+        } catch let failure as AuthFailure {
+            record(Self.reason(failure), reason: Self.reason(failure), identity: nil)
+            return .failed(failure)
+        } catch {
+            record("store_unavailable", reason: "store_unavailable", identity: nil)
+            logger.error("lockout store failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return .failed(.upstreamUnavailable(upstream: "lockout-store"))
+        }
+        let identity = authenticated.identity
+        do {
+            let signedIn = try await grants.issue(
+                identity, for: request, kinds: kinds, upstreamArtifacts: authenticated.upstreamArtifacts)
+            record("granted", reason: nil, identity: identity)
+            return .signedIn(signedIn)
+        } catch {
+            record("store_unavailable", reason: "store_unavailable", identity: identity)
             logger.error("grant store failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             return .failed(.upstreamUnavailable(upstream: "grant-store"))
         }

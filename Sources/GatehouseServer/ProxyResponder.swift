@@ -1,3 +1,4 @@
+import GatehouseCore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -13,8 +14,10 @@ enum ProxyResponder {
     static let syncEvery = 1 << 20
 
     static func respond(
-        _ request: Request, route: ProxyRoute, proxy: ReverseProxy, context: GatewayRequestContext, requestID: String, logger: Logger
+        _ request: Request, route: ProxyRoute, proxy: ReverseProxy, context: GatewayRequestContext, requestID: String,
+        metrics: GatewayMetrics, logger: Logger
     ) async -> Response {
+        let started = ContinuousClock.now
         var headers: [(String, String)] = request.headers.map { ($0.name.rawName, $0.value) }
         if let authority = request.head.authority { headers.append(("Host", authority)) }
         let head = ProxyRequestHead(
@@ -29,12 +32,14 @@ enum ProxyResponder {
         switch outcome {
         case .answer(let answer):
             pump.stop()
+            metrics.proxied(route: route.settings.name, status: answer.status, upstream: nil)
             var fields = fieldsOf(answer.headers)
             fields.append(HTTPField(name: DialectMiddleware.requestIDField, value: requestID))
             return Response(
                 status: HTTPResponse.Status(code: answer.status), headers: fields,
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
         case .upstream(let status, let upstreamHeaders, let contentLength, let body):
+            metrics.proxied(route: route.settings.name, status: status, upstream: ContinuousClock.now - started)
             var fields = fieldsOf(upstreamHeaders)
             fields[values: DialectMiddleware.requestIDField] = [requestID]
             let bodyLength = request.method == .head || status == 204 || status == 304 ? nil : contentLength

@@ -13,9 +13,24 @@ public struct StateStore: Sendable {
     /// Set for `postgres`: keys live in the database, not in one machine's state directory.
     public let sharedKeys: (any SharedKeyStore)?
     private let closer: @Sendable () async -> Void
+    private let pinger: @Sendable () async throws -> Void
+
+    init(
+        grants: any GrantStore, lockouts: any LockoutStore, sharedKeys: (any SharedKeyStore)?,
+        closer: @escaping @Sendable () async -> Void, pinger: @escaping @Sendable () async throws -> Void = {}
+    ) {
+        self.grants = grants
+        self.lockouts = lockouts
+        self.sharedKeys = sharedKeys
+        self.closer = closer
+        self.pinger = pinger
+    }
 
     /// Closes the database connection or file.
     public func close() async { await closer() }
+
+    /// One round trip to the database (`SELECT 1`), bounded by `store.timeoutSeconds`: what readiness asks.
+    public func ping() async throws { try await pinger() }
 
     /// Opens the store, creating or migrating its schema.
     ///
@@ -35,7 +50,9 @@ public struct StateStore: Sendable {
                 throw error
             }
             let store = SQLStore(backend: backend)
-            return StateStore(grants: CachedGrantStore(store), lockouts: store, sharedKeys: nil, closer: { await backend.close() })
+            return StateStore(
+                grants: CachedGrantStore(store), lockouts: store, sharedKeys: nil, closer: { await backend.close() },
+                pinger: { try await backend.run("SELECT 1", []) })
         case .postgres:
             let backend = try PostgresBackend(
                 url: settings.url ?? "", timeout: .seconds(settings.timeoutSeconds), logger: logger)
@@ -46,7 +63,9 @@ public struct StateStore: Sendable {
                 throw error
             }
             let store = SQLStore(backend: backend)
-            return StateStore(grants: CachedGrantStore(store), lockouts: store, sharedKeys: store, closer: { backend.close() })
+            return StateStore(
+                grants: CachedGrantStore(store), lockouts: store, sharedKeys: store, closer: { backend.close() },
+                pinger: { try await backend.run("SELECT 1", []) })
         }
     }
 }

@@ -10,12 +10,7 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let config = try ConfigFile.load(options.config)
-        do {
-            try Gateway.validate(config)
-        } catch {
-            throw ConfigFile.report(error, file: options.config)
-        }
+        let config = try ConfigFile.loadValidated(options.config)
         print("\(options.config): OK")
         print(ConfigSummary(config).text)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatehouseCore
+import GatehouseServer
 
 /// Reading the configuration file, with every mistake printed as `file: key.path: message`.
 enum ConfigFile {
@@ -13,6 +14,17 @@ enum ConfigFile {
         } catch {
             throw report(error, file: path)
         }
+    }
+
+    /// `load`, then everything `Gateway.validate` checks; every mistake printed.
+    static func loadValidated(_ path: String) throws -> GatewayConfig {
+        let config = try load(path)
+        do {
+            try Gateway.validate(config)
+        } catch {
+            throw report(error, file: path)
+        }
+        return config
     }
 
     /// Prints every issue on standard error and gives the exit code for a bad file.

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import GatehouseServer
 
-/// `gatehouse serve | check-config | hash-password | keys rotate`
+/// `gatehouse serve | check-config | reload | hash-password | keys rotate`
 @main
 struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A multi-dialect authentication gateway for legacy systems.",
-        subcommands: [Serve.self, CheckConfig.self, HashPassword.self, Keys.self],
+        subcommands: [Serve.self, CheckConfig.self, Reload.self, HashPassword.self, Keys.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -6,7 +6,8 @@ import Testing
 /// `.AspNet.ApplicationCookie` presented as a cookie is signed out by every door that signs out:
 /// ASP.NET's own `POST /{route}/SignOut`, ServiceStack's `/auth/logout` and BaaS `/v2/auth/signout`.
 @Suite struct AspNetCookieSignOutTests {
-    static let katanaDeletion = ".AspNet.ApplicationCookie=; path=/; expires=Thu, 01-Jan-1970 00:00:00 GMT"
+    /// Katana's deletion, plus the server's `SameSite=Lax` (the default `server.sameSite`).
+    static let katanaDeletion = ".AspNet.ApplicationCookie=; path=/; expires=Thu, 01-Jan-1970 00:00:00 GMT; SameSite=Lax"
     static let signedOutBody = #"{"UserInfo":null,"ResponseCookies":[],"IsValid":false}"#
 
     /// Signs in at the ASP.NET door; the cookie's ticket.

@@ -24,10 +24,10 @@ import Testing
             #expect(reply.text.hasPrefix(#"{"UserInfo":{"UserName":"Admin","Roles":[{"Id":"7fce52a4-5fba-452d-be64-0a6f7c510a0b","DisplayName":"System administrator"}],"Logins":[],"Claims":[]},"ResponseCookies":[{"Comment":"","HttpOnly":false,"Discard":false,"Domain":"localhost","Expired":true,"Expires":"1970-01-01T00:00:00Z","Name":".AspNet.ExternalCookie","Path":"/","Port":"","Secure":false,"TimeStamp":""#))
             #expect(reply.text.hasSuffix(#","Version":0}],"IsValid":true}"#))
             #expect(reply.setCookies.count == 2)
-            #expect(reply.setCookie(".AspNet.ExternalCookie") == ".AspNet.ExternalCookie=; path=/; expires=Thu, 01-Jan-1970 00:00:00 GMT")
+            #expect(reply.setCookie(".AspNet.ExternalCookie") == ".AspNet.ExternalCookie=; path=/; expires=Thu, 01-Jan-1970 00:00:00 GMT; SameSite=Lax")
             let ticket = try #require(reply.cookie(".AspNet.ApplicationCookie"))
             #expect(ticket.count > 40)
-            #expect(reply.setCookie(".AspNet.ApplicationCookie") == ".AspNet.ApplicationCookie=\(ticket); path=/; HttpOnly")
+            #expect(reply.setCookie(".AspNet.ApplicationCookie") == ".AspNet.ApplicationCookie=\(ticket); path=/; HttpOnly; SameSite=Lax")
             guard case .array(let cookies)? = json["ResponseCookies"] else { Issue.record("no ResponseCookies"); return }
             #expect(cookies[1]["Value"] == .string(ticket))
             #expect(cookies[1]["Expires"] == .string("0001-01-01T00:00:00"))
@@ -41,7 +41,7 @@ import Testing
             #expect(reply.status == 200)
             let header = try #require(reply.setCookie(".AspNet.ApplicationCookie"))
             #expect(header.contains("; expires="))
-            #expect(header.hasSuffix(" GMT; HttpOnly"))
+            #expect(header.hasSuffix(" GMT; HttpOnly; SameSite=Lax"))
             let expires = try #require(reply.json?["ResponseCookies"].flatMap { v -> JSONValue? in
                 if case .array(let items) = v { return items[1]["Expires"] } else { return nil }
             })

@@ -3,8 +3,8 @@ import GatehouseCore
 import GatehouseTesting
 import Testing
 
-/// The database stopped under a running gateway: every door answers its own 503, nothing crashes, nothing
-/// falls back to memory, and the gateway recovers by itself when the database returns.
+/// The database stopped under a running gateway: every door answers its own 503, readiness fails, nothing
+/// crashes, nothing falls back to memory, and the gateway recovers by itself when the database returns.
 @Suite struct DatabaseOutageTests {
     static let rightPassword: [DialectID: (String, String)] = [
         .aspnet: ("/1/SignIn", #"{"UserName":"Admin","Password":"admin-pass"}"#),
@@ -32,10 +32,16 @@ import Testing
                     try await Self.signIn(dialect, on: client).status == 200
                 }, "\(dialect) does not sign in while the database is up")
             }
+            let ready = try await client.get("/readyz")
+            #expect(ready.status == 200)
+            #expect(ready.text == #"{"status":"ready","checks":{"store":"ok","configuration":"ok"}}"#)
             // Signed in, never presented yet: checking it must ask the database.
             let token = try await OneIdentityManyDoorsTests.signIn(.baasSessionToken, client)
 
             try postgres.stop()
+            let unready = try await client.get("/readyz")
+            #expect(unready.status == 503)
+            #expect(unready.text == #"{"status":"unavailable","checks":{"store":"unreachable","configuration":"ok"}}"#)
             for dialect in Self.rightPassword.keys {
                 let reply = try await Self.signIn(dialect, on: client)
                 #expect(reply.status == 503, "\(dialect): \(reply.text)")
@@ -50,6 +56,7 @@ import Testing
                 try await Self.signIn(.webapi, on: client).status == 200
             }
             #expect(recovered)
+            #expect(try await client.get("/readyz").status == 200)
             let again = try await client.send("POST", "/api/v2/sso/signin/", headers: [("Authorization", "Bearer \(token)")])
             #expect(again.status == 200)
             #expect(again.text == OneIdentityManyDoorsTests.adminSSO)

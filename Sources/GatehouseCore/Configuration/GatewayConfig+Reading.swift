@@ -38,6 +38,20 @@ extension GatewayConfig {
             maxBodyBytes: r.int("maxBodyBytes", range: 1_024...16_777_216) ?? 65_536
         )
         if let idle = r.int("idleTimeoutSeconds", range: 1...3600) { settings.idleTimeoutSeconds = idle }
+        if let grace = r.int("shutdownGraceSeconds", range: 0...3600) { settings.shutdownGraceSeconds = grace }
+        if var tls = r.object("tls") {
+            let certificate = tls.string("certificateFile", required: true)
+            let key = tls.string("keyFile", required: true)
+            tls.finish()
+            if let certificate, let key { settings.tls = TLSSettings(certificateFile: certificate, keyFile: key) }
+        }
+        switch r.string("sameSite", default: "Lax") {
+        case "Lax": settings.sameSite = "Lax"
+        case "Strict": settings.sameSite = "Strict"
+        case "None": settings.sameSite = "None"
+        case "off": settings.sameSite = nil
+        default: log.add(r.childPath("sameSite"), "must be one of Lax, Strict, None, off")
+        }
         return settings
     }
 

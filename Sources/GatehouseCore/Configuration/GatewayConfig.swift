@@ -25,6 +25,39 @@ public struct ServerSettings: Sendable {
     /// A client connection that sends nothing for this long — idle between requests, or stalled in the
     /// middle of one (a "slowloris") — is closed. An answer still being written is not idle.
     public var idleTimeoutSeconds: Int = 75
+    /// After SIGTERM: no new connections, and requests in flight get this long to finish.
+    public var shutdownGraceSeconds: Int = 10
+    /// HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of plain HTTP/1.1 when set.
+    public var tls: TLSSettings?
+    /// `SameSite` on every session cookie; nil (`"off"`) leaves each dialect's own attributes.
+    public var sameSite: String? = "Lax"
+
+    /// What every cookie Gatehouse sets gets on top of its dialect's own attributes.
+    public var cookiePolicy: CookiePolicy { CookiePolicy(secure: tls != nil, sameSite: sameSite) }
+}
+
+/// `server.tls`: PEM files, read at start-up and on reload.
+public struct TLSSettings: Sendable, Equatable {
+    public var certificateFile: String
+    public var keyFile: String
+
+    public init(certificateFile: String, keyFile: String) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+    }
+}
+
+/// Cookie attributes the server decides rather than a dialect: `Secure` when served over TLS, and
+/// one `SameSite` for every cookie.
+public struct CookiePolicy: Sendable, Equatable {
+    public var secure: Bool
+    /// Replaces a dialect's own `SameSite` when set.
+    public var sameSite: String?
+
+    public init(secure: Bool = false, sameSite: String? = nil) {
+        self.secure = secure
+        self.sameSite = sameSite
+    }
 }
 
 /// Signing and sealing keys; each one absent is generated once and kept under `stateDirectory`.
@@ -183,7 +216,7 @@ public enum StoreKind: String, Sendable {
 }
 
 /// `store`: where grants, handles, revocations, lockout counters (and, for `postgres`, keys) live.
-public struct StoreSettings: Sendable {
+public struct StoreSettings: Sendable, Equatable {
     public var type: StoreKind
     /// `postgres`: libpq's URL form, `postgres://user:password@host:port/database?sslmode=…`.
     public var url: String?
