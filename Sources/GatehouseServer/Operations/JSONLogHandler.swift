@@ -85,9 +85,11 @@ public struct JSONLogHandler: LogHandler {
 /// RFC 3339 UTC times with milliseconds, `2026-12-02T19:30:05.123Z`.
 enum LogTime {
     static func now() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        // Not clock_gettime: `timespec` is not visible in a --static-swift-stdlib build.
+        let since1970 = Date().timeIntervalSince1970
+        let whole = since1970.rounded(.down)
+        var seconds = time_t(whole)
+        let milliseconds = min(Int32((since1970 - whole) * 1000), 999)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
@@ -95,7 +97,7 @@ enum LogTime {
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(milliseconds, 3))Z"
     }
 }
 
