@@ -79,10 +79,16 @@ struct DialectMiddleware: RouterMiddleware {
 /// query strings (ServiceStack's `?ss-tok=`, BaaS links) and must not reach a log.
 enum AccessLog {
     static func write(_ request: Request, status: Int, route: String, requestID: String, since started: ContinuousClock.Instant, logger: Logger) {
+        write(method: request.method.rawValue, path: request.uri.path, status: status, route: route, requestID: requestID, since: started, logger: logger)
+    }
+
+    static func write(
+        method: String, path: String, status: Int, route: String, requestID: String, since started: ContinuousClock.Instant, logger: Logger
+    ) {
         logger.info("request", metadata: [
             "event": "access",
-            "method": "\(request.method.rawValue)",
-            "path": "\(request.uri.path)",
+            "method": "\(method)",
+            "path": "\(path)",
             "status": .stringConvertible(status),
             "duration_ms": .stringConvertible(Audit.milliseconds(ContinuousClock.now - started)),
             "route": "\(route)",

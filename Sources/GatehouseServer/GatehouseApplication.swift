@@ -60,18 +60,22 @@ public enum GatehouseApplication {
         if configPath != nil { services.append(Reloader(running: running, logger: logger)) }
         let app = Application(
             router: router,
-            server: try serverBuilder(config.server),
+            server: try serverBuilder(config.server, running: running, logger: logger),
             configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port), serverName: "Gatehouse"),
             services: services,
             logger: logger)
         return (app, running)
     }
 
-    /// Plain HTTP/1.1, or TLS with HTTP/2 and HTTP/1.1 offered by ALPN.
-    static func serverBuilder(_ server: ServerSettings) throws -> HTTPServerBuilder {
+    /// Plain HTTP/1.1 with the proxy's event-loop data path (`ProxyChannelHandler`), or TLS with HTTP/2 and
+    /// HTTP/1.1 offered by ALPN, where proxied requests take Hummingbird's path (`ProxyResponder`).
+    static func serverBuilder(_ server: ServerSettings, running: RunningGateway, logger: Logger) throws -> HTTPServerBuilder {
         let idle = TimeAmount.seconds(Int64(server.idleTimeoutSeconds))
         guard let tls = server.tls else {
-            return .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle))
+            let connections = UpstreamConnections()
+            return HTTPServerBuilder { responder in
+                GatehouseHTTP1Channel(responder: responder, running: running, connections: connections, idleTimeout: idle, logger: logger)
+            }
         }
         let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificateFile)
         let key = try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)

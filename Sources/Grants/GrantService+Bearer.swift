@@ -33,14 +33,32 @@ extension GrantService {
         return signer.keyIDs.contains(kid)
     }
 
-    /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token.
-    func resolveBearer(_ token: String, now: Date) async throws -> Grant? {
+    /// Whether a bearer value is an artifact Gatehouse issued or accepts as its own, live or not: a JWT
+    /// naming one of its keys, a sealed ticket, a partner token with a good signature, a session token or
+    /// ServiceStack session id it bound. The proxy passes none of them upstream: a revoked one would
+    /// otherwise reach an upstream that checks it by other means.
+    public func isOurs(bearer token: String) async throws -> Bool {
+        if namesOurKey(token) || keys.sealing.contains(where: { CookieTicket.open(token, with: $0) != nil }) { return true }
+        let now = now()
+        if let header = JOSEHeader(token: token) {
+            guard header.alg == "HS256", let partnerTokens else { return false }
+            return await partnerTokens.verify(token, now: now) != nil
+        }
+        for kind in [SessionHandles.Kind.sessionToken, .serviceStackSession] {
+            if try await store.grantID(forHandle: SessionHandles.storedHandle(token, kind: kind), now: now) != nil { return true }
+        }
+        return false
+    }
+
+    /// `Authorization: Bearer …`: our own JWT, else a partner's HS256 JWT, else a BaaS session token; with
+    /// the moment the token itself stops being valid.
+    func resolveBearer(_ token: String, now: Date) async throws -> (grant: Grant, validUntil: Date)? {
         if let claims = verifiedTokens.value(for: token) {
             guard claims.isCurrent(at: now) else { return nil }
-            return try await store.grant(id: claims.sid, now: now)
+            return try await store.grant(id: claims.sid, now: now).map { ($0, claims.exp) }
         }
         guard let header = JOSEHeader(token: token) else {
-            return try await grant(forHandle: token, kind: .sessionToken, now: now)
+            return try await grant(forHandle: token, kind: .sessionToken, now: now).map { ($0, $0.expiresAt) }
         }
         switch header.alg {
         case "ES256":
@@ -49,9 +67,9 @@ extension GrantService {
             }
             verifiedTokens.remember(claims, for: token)
             guard claims.isCurrent(at: now) else { return nil }
-            return try await store.grant(id: claims.sid, now: now)
+            return try await store.grant(id: claims.sid, now: now).map { ($0, claims.exp) }
         case "HS256":
-            return try await partnerGrant(token, now: now)
+            return try await partnerGrant(token, now: now).map { ($0, $0.expiresAt) }
         default:
             // `none` and every algorithm we do not issue.
             return nil

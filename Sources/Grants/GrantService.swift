@@ -26,6 +26,8 @@ public struct GrantService: Sendable {
     /// exactly as trustworthy as a fresh check; expiry is still judged on every use and the grant is
     /// still looked up (revocation reaches cached tokens).
     let verifiedTokens = BoundedMemo<String, GrantBoundClaims>(capacity: 10_000)
+    /// Artifacts that opened a live grant, for `checkedGrant(for:)`.
+    let checked = CheckedArtifacts()
 
     /// - Parameters:
     ///   - partnerUser: the identity of a partner's `user_id`, nil when unknown (the token is then refused).
@@ -54,8 +56,12 @@ public struct GrantService: Sendable {
         if case .bearer(let value) = artifact {
             candidates += [.applicationCookie(value), .serviceStackSession(value)]
         }
+        let now = now()
+        let generation = checked.currentGeneration
         for candidate in candidates {
-            if let grant = try await resolve(candidate) { return grant }
+            guard let opened = try await open(candidate, now: now) else { continue }
+            checked.remember(opened.grant, for: artifact, validUntil: opened.validUntil, generation: generation)
+            return opened.grant
         }
         return nil
     }
@@ -65,13 +71,28 @@ public struct GrantService: Sendable {
     /// Throws only when the store fails.
     public func resolve(_ artifact: PresentedArtifact) async throws -> Grant? {
         let now = now()
+        let generation = checked.currentGeneration
+        guard let opened = try await open(artifact, now: now) else { return nil }
+        checked.remember(opened.grant, for: artifact, validUntil: opened.validUntil, generation: generation)
+        return opened.grant
+    }
+
+    /// The grant `artifact` opened when it was checked a moment ago by `resolve(_:)` or `resolveAny(_:)`
+    /// (see `CheckedArtifacts`), without suspending: nil when it was not, or that check may be stale.
+    /// For the proxy's hot path; never more permissive than `resolveAny(_:)`.
+    public func checkedGrant(for artifact: PresentedArtifact) -> Grant? {
+        checked.grant(for: artifact, now: now())
+    }
+
+    /// The live grant behind an artifact of exactly this kind, and when the artifact itself stops being valid.
+    private func open(_ artifact: PresentedArtifact, now: Date) async throws -> (grant: Grant, validUntil: Date)? {
         switch artifact {
         case .applicationCookie(let sealed):
             guard let ticket = keys.sealing.lazy.compactMap({ CookieTicket.open(sealed, with: $0) }).first, now < ticket.expiresAt
             else { return nil }
-            return try await store.grant(id: ticket.grantID, now: now)
+            return try await store.grant(id: ticket.grantID, now: now).map { ($0, ticket.expiresAt) }
         case .serviceStackSession(let id):
-            return try await grant(forHandle: id, kind: .serviceStackSession, now: now)
+            return try await grant(forHandle: id, kind: .serviceStackSession, now: now).map { ($0, $0.expiresAt) }
         case .bearer(let token):
             return try await resolveBearer(token, now: now)
         }
@@ -89,6 +110,7 @@ public struct GrantService: Sendable {
         // A partner grant lives only in its token: the revocation record is what stops it,
         // and it must last as long as the token could (`expiresAt` is the token's `exp`).
         try await store.revoke(id: grant.id, until: grant.expiresAt)
+        checked.revoked()
     }
 
     /// `/.well-known/jwks.json` body: {"keys":[{kty,crv,x,y,kid,use:"sig",alg:"ES256"}, …]}, one entry per key

@@ -16,18 +16,24 @@ public struct ProxyAnswer: Sendable, Equatable {
         return ProxyAnswer(status: status, headers: headers + [("Content-Type", "application/json; charset=utf-8")], body: Array(body.utf8))
     }
 
-    static let unauthorized = json(
+    public static let unauthorized = json(
         401, error: "unauthorized", message: "A valid sign-in is required.",
         headers: [("WWW-Authenticate", #"Bearer realm="gatehouse""#)])
-    static let forbidden = json(403, error: "forbidden", message: "Your sign-in lacks a role this route requires.")
-    static let badPath = json(
+    public static let forbidden = json(403, error: "forbidden", message: "Your sign-in lacks a role this route requires.")
+    public static let badPath = json(
         400, error: "bad_request", message: "The path may not contain dot segments, encoded slashes or malformed escapes.")
-    static let duplicateHost = json(400, error: "bad_request", message: "A request carries exactly one Host.")
-    static let badGateway = json(502, error: "bad_gateway", message: "The upstream service could not be reached.")
-    static let gatewayTimeout = json(504, error: "gateway_timeout", message: "The upstream service did not answer in time.")
+    public static let duplicateHost = json(400, error: "bad_request", message: "A request carries exactly one Host.")
+    /// HTTP/1.1 without `Host` (RFC 9112 §3.2).
+    public static let missingHost = json(400, error: "bad_request", message: "An HTTP/1.1 request carries a Host.")
+    /// A body whose framing cannot be read: a transfer coding other than `chunked`, or a bad chunk (RFC 9112 §6.3).
+    public static let badFraming = json(
+        400, error: "bad_request", message: "The request body is framed by Content-Length or chunked transfer coding alone.")
+    public static let storeUnavailable = json(503, error: "service_unavailable", message: "Sign-ins cannot be checked right now.")
+    public static let badGateway = json(502, error: "bad_gateway", message: "The upstream service could not be reached.")
+    public static let gatewayTimeout = json(504, error: "gateway_timeout", message: "The upstream service did not answer in time.")
 
     /// 302 to the sign-in page, with where to come back to as `ReturnUrl` (ASP.NET's name for it).
-    static func signIn(page: String, returnURL: String) -> ProxyAnswer {
+    public static func signIn(page: String, returnURL: String) -> ProxyAnswer {
         let separator = page.contains("?") ? "&" : "?"
         let location = page + separator + "ReturnUrl=" + percentEncode(returnURL)
         return ProxyAnswer(status: 302, headers: [("Location", location), ("Cache-Control", "no-store")], body: [])

@@ -26,6 +26,21 @@ public struct ProxyRequestHead: Sendable {
     }
 }
 
+/// Who a request's artifacts say is calling, as the proxy acts on it.
+public struct ProxyCaller: Sendable {
+    /// The live grant the first artifact that opened one belongs to; nil: nobody is signed in.
+    public var grant: Grant?
+    /// `Authorization` carried a Gatehouse artifact: it is not passed upstream.
+    public var authorizationWasOurs: Bool
+}
+
+/// Whether an identity assertion goes with a request, and whether one is at hand.
+public enum AssertionState: Sendable {
+    case notConfigured
+    case ready(String)
+    case toMake
+}
+
 /// What came of a proxied request.
 public enum ProxyOutcome: Sendable {
     /// Gatehouse answers itself (refused, or the upstream failed).
@@ -47,6 +62,8 @@ public struct ReverseProxy: Sendable {
     let legacyOrigins: [String: String]
     /// `settings.identityHeaderNames`, made once rather than on every request.
     let identityNames: Set<String>
+    /// Identity assertions signed a moment ago, by grant id (see `cachedAssertion(for:)`).
+    let assertions = BoundedMemo<String, (token: String, reuseUntil: ContinuousClock.Instant)>(capacity: 10_000)
 
     public init(routes: RouteTable, settings: ProxySettings, grants: GrantService, client: UpstreamClient, legacyOrigins: [String: String]) {
         self.routes = routes
@@ -71,44 +88,60 @@ public struct ReverseProxy: Sendable {
     public func handle(
         _ head: ProxyRequestHead, route: ProxyRoute, logger: Logger, startBody: () -> UpstreamRequestBody?
     ) async -> ProxyOutcome {
-        guard let path = ProxyPath.normalized(head.path), ProxyPath.isSafe(path) else { return .answer(.badPath) }
-        // RFC 9112 §3.2: more than one Host is a 400. Routing and the return URL would read different ones.
-        guard head.headers.lazy.filter({ $0.0.equalsIgnoringASCIICase("host") }).count <= 1 else { return .answer(.duplicateHost) }
         var head = head
-        head.path = path
-        let (grant, bearerWasOurs): (Grant?, Bool)
+        if let refusal = admit(&head) { return .answer(refusal) }
+        let caller: ProxyCaller
         do {
-            (grant, bearerWasOurs) = try await resolve(head.headers)
+            caller = try await resolveCaller(head.headers)
         } catch {
             logger.error("grant store failed", metadata: ["route": "\(route.settings.name)"])
-            return .answer(.json(503, error: "service_unavailable", message: "Sign-ins cannot be checked right now."))
+            return .answer(.storeUnavailable)
         }
-        if route.settings.policy == .authenticated {
-            guard let grant else { return .answer(unauthenticated(head)) }
-            if !route.settings.roles.isEmpty, !grant.identity.roles.contains(where: { route.settings.roles.contains($0.name) }) {
-                logger.debug("proxy refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
-                return .answer(.forbidden)
+        if let refusal = authorize(head, route: route, caller: caller, logger: logger) { return .answer(refusal) }
+        var assertion: String?
+        if let grant = caller.grant {
+            switch cachedAssertion(for: grant) {
+            case .notConfigured: break
+            case .ready(let token): assertion = token
+            case .toMake: assertion = await makeAssertion(for: grant)
             }
         }
-        var caller = HeaderRewrite.Caller(
-            identity: grant?.identity, authorizationWasOurs: bearerWasOurs, methodIsRestricted: !route.settings.methods.isEmpty,
-            clientAddress: head.clientAddress, requestID: head.requestID)
-        if let grant {
-            caller.upstreamArtifacts = legacyArtifacts(of: grant, for: route)
-            if settings.assertionHeader != nil {
-                caller.assertion = try? await grants.identityAssertion(
-                    for: grant.identity, audience: settings.assertionAudience, lifetimeSeconds: settings.assertionLifetimeSeconds)
-            }
-        }
-        let headers = HeaderRewrite.request(head.headers, caller: caller, settings: settings, identityNames: identityNames)
+        let headers = upstreamHeaders(head, route: route, caller: caller, assertion: assertion)
         return await forward(head, route: route, headers: headers, body: startBody(), logger: logger)
     }
 
-    // MARK: Steps
+    // MARK: Steps (each data path calls them in this order: admit, caller, authorize, assertion, headers)
+
+    /// The checks made before any artifact is looked at: the path (normalized into `head.path`; dot
+    /// segments, encoded slashes and bad escapes refused) and a single `Host`. Nil when the request may go on.
+    public func admit(_ head: inout ProxyRequestHead) -> ProxyAnswer? {
+        guard let path = ProxyPath.normalized(head.path), ProxyPath.isSafe(path) else { return .badPath }
+        // RFC 9112 §3.2: more than one Host is a 400. Routing and the return URL would read different ones.
+        guard head.headers.lazy.filter({ $0.0.equalsIgnoringASCIICase("host") }).count <= 1 else { return .duplicateHost }
+        head.path = path
+        return nil
+    }
+
+    /// The caller, when every artifact that decides it was checked a moment ago (see
+    /// `GrantService.checkedGrant(for:)`): no suspension, no store, no signature. Nil when
+    /// `resolveCaller(_:)` must decide. A request presenting no artifact is known at once: nobody.
+    public func knownCaller(_ headers: [(String, String)]) -> ProxyCaller? {
+        let artifacts = PresentedArtifacts.find(in: headers)
+        guard let first = artifacts.first else { return ProxyCaller(grant: nil, authorizationWasOurs: false) }
+        guard let grant = grants.checkedGrant(for: first) else { return nil }
+        // The first artifact tried opened a grant. Whether `Authorization` was ours is plain when the
+        // grant came from it, or when there is none; anything else is for `resolveCaller`.
+        let authorizationValues = headers.lazy.filter { $0.0.equalsIgnoringASCIICase("authorization") }
+        if case .bearer(let token) = first, authorizationValues.contains(where: { PresentedArtifacts.bearerToken($0.1) == token }) {
+            return ProxyCaller(grant: grant, authorizationWasOurs: true)
+        }
+        return authorizationValues.isEmpty ? ProxyCaller(grant: grant, authorizationWasOurs: false) : nil
+    }
 
     /// The first live grant among the presented artifacts, and whether `Authorization` held one of
-    /// ours: the bearer that opened the grant, or any JWT naming Gatehouse's key, live or not.
-    func resolve(_ headers: [(String, String)]) async throws -> (Grant?, Bool) {
+    /// ours: the bearer that opened the grant, or any artifact Gatehouse issued (`GrantService.isOurs`),
+    /// live, expired, revoked or forged — such a bearer is never passed upstream.
+    public func resolveCaller(_ headers: [(String, String)]) async throws -> ProxyCaller {
         let authorizationBearers = headers.compactMap { name, value in
             name.equalsIgnoringASCIICase("authorization") ? PresentedArtifacts.bearerToken(value) : nil
         }
@@ -118,10 +151,62 @@ public struct ReverseProxy: Sendable {
         for artifact in PresentedArtifacts.find(in: headers).prefix(Self.artifactsTried) {
             grant = try await grants.resolveAny(artifact)
             guard let grant else { continue }
-            if case .bearer(let token) = artifact, authorizationBearers.contains(token) { return (grant, true) }
+            if case .bearer(let token) = artifact, authorizationBearers.contains(token) {
+                return ProxyCaller(grant: grant, authorizationWasOurs: true)
+            }
             break
         }
-        return (grant, authorizationBearers.contains { grants.namesOurKey($0) })
+        for token in authorizationBearers.prefix(Self.artifactsTried) where try await grants.isOurs(bearer: token) {
+            return ProxyCaller(grant: grant, authorizationWasOurs: true)
+        }
+        return ProxyCaller(grant: grant, authorizationWasOurs: false)
+    }
+
+    /// The route's policy applied to the caller: nil when the request may pass, else the refusal
+    /// (401 or the sign-in redirect without a grant, 403 without a required role).
+    public func authorize(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, logger: Logger) -> ProxyAnswer? {
+        guard route.settings.policy == .authenticated else { return nil }
+        guard let grant = caller.grant else { return unauthenticated(head) }
+        if !route.settings.roles.isEmpty, !grant.identity.roles.contains(where: { route.settings.roles.contains($0.name) }) {
+            logger.debug("proxy refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
+            return .forbidden
+        }
+        return nil
+    }
+
+    /// The identity assertion for a grant's identity when `proxy.assertionHeader` is configured: one signed
+    /// a moment ago is reused while more than half of its lifetime is left, so signing costs one ES256
+    /// signature per identity every `assertionLifetimeSeconds / 2` instead of one per request.
+    public func cachedAssertion(for grant: Grant) -> AssertionState {
+        guard settings.assertionHeader != nil else { return .notConfigured }
+        guard let made = assertions.value(for: grant.id), ContinuousClock.now < made.reuseUntil else { return .toMake }
+        return .ready(made.token)
+    }
+
+    /// Signs a new identity assertion for the grant's identity (nil when signing failed) and keeps it for reuse.
+    public func makeAssertion(for grant: Grant) async -> String? {
+        let lifetime = settings.assertionLifetimeSeconds
+        guard let token = try? await grants.identityAssertion(for: grant.identity, audience: settings.assertionAudience, lifetimeSeconds: lifetime)
+        else { return nil }
+        assertions.remember((token, ContinuousClock.now + .milliseconds(lifetime * 500)), for: grant.id)
+        return token
+    }
+
+    /// The headers the upstream receives for a request let through (see `HeaderRewrite.request`).
+    public func upstreamHeaders(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?) -> [(String, String)] {
+        var rewrite = HeaderRewrite.Caller(
+            identity: caller.grant?.identity, authorizationWasOurs: caller.authorizationWasOurs,
+            methodIsRestricted: !route.settings.methods.isEmpty, clientAddress: head.clientAddress, requestID: head.requestID)
+        if let grant = caller.grant {
+            rewrite.upstreamArtifacts = legacyArtifacts(of: grant, for: route)
+            rewrite.assertion = assertion
+        }
+        return HeaderRewrite.request(head.headers, caller: rewrite, settings: settings, identityNames: identityNames)
+    }
+
+    /// The path and query the upstream is asked for.
+    public func upstreamTarget(_ head: ProxyRequestHead, route: ProxyRoute) -> String {
+        route.upstreamPath(for: head.path) + (head.query.map { "?" + $0 } ?? "")
     }
 
     /// 401, or for a browser (`Accept: text/html`) a 302 to the sign-in page when one is configured.
@@ -151,7 +236,7 @@ public struct ReverseProxy: Sendable {
     func forward(
         _ head: ProxyRequestHead, route: ProxyRoute, headers: [(String, String)], body: UpstreamRequestBody?, logger: Logger
     ) async -> ProxyOutcome {
-        let target = route.upstreamPath(for: head.path) + (head.query.map { "?" + $0 } ?? "")
+        let target = upstreamTarget(head, route: route)
         for base in route.pool.order() {
             var request = UpstreamRequest(
                 method: head.method, url: Self.join(base, target), headers: headers, timeoutSeconds: 0,
@@ -161,9 +246,7 @@ public struct ReverseProxy: Sendable {
                 let response = try await client.stream(request, body: body)
                 route.pool.answered(base)
                 let contentLength = Self.contentLength(of: response.head.headers)
-                let headers = HeaderRewrite.response(response.head.headers).map { name, value in
-                    name.equalsIgnoringASCIICase("location") ? (name, route.clientLocation(value, upstream: base)) : (name, value)
-                }
+                let headers = clientHeaders(response.head.headers, route: route, upstream: base)
                 return .upstream(status: response.head.status, headers: headers, contentLength: contentLength, body: response.body)
             } catch UpstreamError.couldNotConnect {
                 route.pool.refused(base)
@@ -195,7 +278,7 @@ public struct ReverseProxy: Sendable {
     /// The body length the upstream's headers announce, nil when unknown. With any `Transfer-Encoding`
     /// the body is framed by it and a `Content-Length` beside it means nothing (RFC 9112 §6.3): libcurl
     /// de-chunks such an answer and ignores the length, so passing it on would announce the wrong size.
-    static func contentLength(of headers: [(String, String)]) -> Int? {
+    public static func contentLength(of headers: [(String, String)]) -> Int? {
         guard header("transfer-encoding", in: headers) == nil else { return nil }
         return header("content-length", in: headers).flatMap { Int($0) }
     }

@@ -1,0 +1,787 @@
+import GatehouseCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Proxy
+
+/// The proxy's data path on plain HTTP/1.1: sits between NIO's HTTP/1.1 codec and Hummingbird's, and
+/// carries every request for a proxied route itself, on the event loop of its connection, to a pooled
+/// upstream connection on that same loop. Everything else (the dialects, JWKS, health, metrics, routes
+/// with an `https://` upstream) passes through to Hummingbird untouched.
+///
+/// An artifact checked a moment ago costs no suspension (`ReverseProxy.knownCaller`); only a first sight
+/// leaves the loop, for the check, and comes back. Backpressure holds both ways without buffers: the
+/// client is not read while the upstream cannot take more, the upstream not while the client cannot.
+///
+/// Requests on one connection are answered in order: a request that arrives while one is in flight
+/// (pipelined) waits, and the client is not read meanwhile. The connection's idle timeout and graceful
+/// shutdown are kept here too, as they must see the proxied requests Hummingbird never does.
+final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let running: RunningGateway
+    private let connections: UpstreamConnections
+    private let logger: Logger
+    private let idleTimeout: TimeAmount?
+
+    private var context: ChannelHandlerContext?
+    private var loopConnections: LoopConnections?
+
+    private enum Mode {
+        /// Between requests.
+        case idle
+        /// Hummingbird has the current request.
+        case passing
+        /// `exchange` is being proxied.
+        case proxying
+    }
+
+    private var mode = Mode.idle
+    /// Passing: the request's end was handed on / Hummingbird wrote its response's end.
+    private var passedRequestEnded = false
+    private var passedResponseEnded = false
+    /// Parts read and not yet handled: the body of the proxied request before the upstream can take it,
+    /// and requests pipelined behind the current one.
+    private var queue = CircularBuffer<HTTPServerRequestPart>(initialCapacity: 4)
+    private var exchange: ProxyExchange?
+    /// A `read()` is held back until `queue` is drained.
+    private var readHeld = false
+    /// Inside `channelRead`: upstream writes are flushed at `channelReadComplete`, so a request whose
+    /// head and bad body framing arrive together never reaches the upstream at all.
+    private var inRead = false
+    private var upstreamNeedsFlush = false
+    private var idleTimer: Scheduled<Void>?
+    private var sendTimer: Scheduled<Void>?
+    /// Graceful shutdown asked for: close once the request in flight is answered.
+    private var quiescing = false
+
+    init(running: RunningGateway, connections: UpstreamConnections, idleTimeout: TimeAmount?, logger: Logger) {
+        self.running = running
+        self.connections = connections
+        self.idleTimeout = idleTimeout
+        self.logger = logger
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.loopConnections = connections.onLoop(context.eventLoop)
+        if context.channel.isActive { armIdleTimer() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        sendTimer?.cancel()
+        if let exchange {
+            exchange.routeTimer?.cancel()
+            exchange.connection?.close()
+            exchange.connection = nil
+            self.exchange = nil
+        }
+        queue.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        queue.append(unwrapInboundIn(data))
+        inRead = true
+        pump()
+        inRead = false
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if upstreamNeedsFlush {
+            upstreamNeedsFlush = false
+            exchange?.connection?.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queue.isEmpty {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        if mode == .passing, case .end = unwrapOutboundIn(data) {
+            passedResponseEnded = true
+            passingMayBeDone()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            sendTimer?.cancel()
+            sendTimer = nil
+            if let exchange, exchange.isReadingPaused {
+                exchange.isReadingPaused = false
+                exchange.touch()
+                exchange.connection?.setReading(true)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if mode == .idle, queue.isEmpty { context.close(promise: nil) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request that cannot be parsed (bad chunk size, bad framing) while it is being proxied: the
+        // upstream never sees its bytes unless earlier reads already went; the client gets 400 and the
+        // connection ends, as there is no telling where the next request would start.
+        guard mode == .proxying, let exchange, error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        logger.debug("proxied request unreadable", metadata: ["request_id": "\(exchange.head.requestID)", "error": "\(error)"])
+        exchange.closeClient = true
+        queue.removeAll()
+        if exchange.responseStarted {
+            abort(exchange)
+        } else {
+            answer(.badFraming, for: exchange)
+        }
+    }
+
+    // MARK: Requests in order
+
+    /// Handles queued parts for as long as the current state allows.
+    private func pump() {
+        guard let context else { return }
+        var passedOn = false
+        loop: while let part = queue.first {
+            switch mode {
+            case .idle:
+                queue.removeFirst()
+                guard case .head(let head) = part else { continue }
+                if begin(head, context: context) { passedOn = true }
+            case .passing:
+                if passedRequestEnded { break loop }
+                queue.removeFirst()
+                context.fireChannelRead(wrapInboundOut(part))
+                passedOn = true
+                if case .end = part {
+                    passedRequestEnded = true
+                    passingMayBeDone()
+                }
+            case .proxying:
+                guard let exchange, !exchange.requestEnded else { break loop }
+                if exchange.isSettled {
+                    // Answered already: the rest of this request's body is read and dropped.
+                    queue.removeFirst()
+                    if case .end = part {
+                        exchange.requestEnded = true
+                        exchangeMayBeDone(exchange)
+                    }
+                    continue
+                }
+                guard let connection = exchange.connection, exchange.headSent, connection.isWritable else { break loop }
+                queue.removeFirst()
+                switch part {
+                case .head:
+                    break
+                case .body(let bytes):
+                    connection.write(.body(.byteBuffer(bytes)))
+                    exchange.touch()
+                case .end(let trailers):
+                    connection.write(.end(trailers))
+                    exchange.requestEnded = true
+                }
+                flushUpstream()
+            }
+        }
+        if passedOn { context.fireChannelReadComplete() }
+        if queue.isEmpty, readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    private func flushUpstream() {
+        if inRead {
+            upstreamNeedsFlush = true
+        } else {
+            exchange?.connection?.flush()
+        }
+    }
+
+    /// Starts a request: refused at once, passed to Hummingbird, or proxied. True when passed on.
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
+        idleTimer?.cancel()
+        idleTimer = nil
+        let (path, query) = Self.split(head.uri)
+        let gateway = running.gateway
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400, whatever it asks for.
+        if head.version == .http1_1, !head.headers.contains(name: "host") {
+            refuse(.missingHost, head: head, path: path, metrics: gateway.metrics)
+            return false
+        }
+        // RFC 9112 §6.3: a body framed by a coding other than chunked (alone) cannot be read, and
+        // must not be guessed at: the upstream could read it differently (request smuggling).
+        if head.headers.contains(name: "transfer-encoding"), !Self.isChunkedAlone(head.headers[canonicalForm: "transfer-encoding"]) {
+            refuse(.badFraming, head: head, path: path, metrics: gateway.metrics)
+            return false
+        }
+        guard path.hasPrefix("/"), let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path),
+            gateway.claim(method: head.method.rawValue, path: path) != .endpoint,
+            let route = proxy.route(method: head.method.rawValue, host: head.headers.first(name: "host"), path: path),
+            route.forwardsOverPlainHTTP
+        else {
+            mode = .passing
+            passedRequestEnded = false
+            passedResponseEnded = false
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            return true
+        }
+        let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
+        let proxyHead = ProxyRequestHead(
+            method: head.method.rawValue, path: path, query: query, headers: head.headers.map { ($0.name, $0.value) },
+            clientAddress: context.channel.remoteAddress?.ipAddress, requestID: requestID)
+        let exchange = ProxyExchange(
+            head: proxyHead, rawPath: path, request: head, proxy: proxy, route: route, metrics: gateway.metrics,
+            connectTimeout: .seconds(Int64(proxy.connectTimeoutSeconds)))
+        self.exchange = exchange
+        mode = .proxying
+        if let refusal = proxy.admit(&exchange.head) {
+            answer(refusal, for: exchange)
+            return false
+        }
+        if let caller = proxy.knownCaller(exchange.head.headers) {
+            authorized(caller, exchange: exchange)
+        } else {
+            // First sight of these artifacts: checked off the loop, then back on it.
+            let bound = NIOLoopBound((self, exchange), eventLoop: context.eventLoop)
+            let loop = context.eventLoop
+            let headers = exchange.head.headers
+            Task {
+                let result: Result<ProxyCaller, any Error>
+                do {
+                    result = .success(try await proxy.resolveCaller(headers))
+                } catch {
+                    result = .failure(error)
+                }
+                loop.execute {
+                    let (handler, exchange) = bound.value
+                    handler.resolved(result, exchange: exchange)
+                }
+            }
+        }
+        return false
+    }
+
+    private func resolved(_ result: Result<ProxyCaller, any Error>, exchange: ProxyExchange) {
+        guard self.exchange === exchange else { return }
+        switch result {
+        case .success(let caller):
+            authorized(caller, exchange: exchange)
+        case .failure:
+            logger.error("grant store failed", metadata: ["route": "\(exchange.route.settings.name)", "request_id": "\(exchange.head.requestID)"])
+            answer(.storeUnavailable, for: exchange)
+        }
+    }
+
+    private func authorized(_ caller: ProxyCaller, exchange: ProxyExchange) {
+        if let refusal = exchange.proxy.authorize(exchange.head, route: exchange.route, caller: caller, logger: logger) {
+            answer(refusal, for: exchange)
+            return
+        }
+        guard let grant = caller.grant else {
+            forward(caller, assertion: nil, exchange: exchange)
+            return
+        }
+        switch exchange.proxy.cachedAssertion(for: grant) {
+        case .notConfigured:
+            forward(caller, assertion: nil, exchange: exchange)
+        case .ready(let assertion):
+            forward(caller, assertion: assertion, exchange: exchange)
+        case .toMake:
+            guard let loop = context?.eventLoop else { return }
+            let bound = NIOLoopBound((self, exchange), eventLoop: loop)
+            let proxy = exchange.proxy
+            Task {
+                let assertion = await proxy.makeAssertion(for: grant)
+                loop.execute {
+                    let (handler, exchange) = bound.value
+                    guard handler.exchange === exchange else { return }
+                    handler.forward(caller, assertion: assertion, exchange: exchange)
+                }
+            }
+        }
+    }
+
+    private func forward(_ caller: ProxyCaller, assertion: String?, exchange: ProxyExchange) {
+        guard let context else { return }
+        let proxy = exchange.proxy
+        var headers = proxy.upstreamHeaders(exchange.head, route: exchange.route, caller: caller, assertion: assertion)
+        switch exchange.framing {
+        case .chunked: headers.append(("Transfer-Encoding", "chunked"))
+        case .length(let length): headers.append(("Content-Length", length))
+        case .none where exchange.request.method.mayCarryBody: headers.append(("Content-Length", "0"))
+        case .none: break
+        }
+        exchange.upstreamHeaders = headers
+        exchange.target = proxy.upstreamTarget(exchange.head, route: exchange.route)
+        exchange.order = exchange.route.upstreamOrder()
+        if exchange.expectsContinue {
+            // The client waits for this before it sends the body (ContinueHandler's job on Hummingbird's path).
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.request.version, status: .continue))), promise: nil)
+        }
+        tryNextUpstream(exchange)
+    }
+
+    // MARK: The upstream leg
+
+    private func tryNextUpstream(_ exchange: ProxyExchange) {
+        guard exchange.attempt < exchange.order.count else {
+            answer(.badGateway, for: exchange)
+            return
+        }
+        let base = exchange.order[exchange.attempt]
+        exchange.attempt += 1
+        guard let endpoint = UpstreamEndpoint(base) else {
+            answer(.badGateway, for: exchange)
+            return
+        }
+        exchange.base = base
+        if let connection = loopConnections?.take(endpoint) {
+            attach(connection, reused: true, to: exchange)
+        } else {
+            connect(endpoint, for: exchange)
+        }
+    }
+
+    private func connect(_ endpoint: UpstreamEndpoint, for exchange: ProxyExchange) {
+        guard let loopConnections else { return }
+        loopConnections.connect(endpoint, timeout: exchange.connectTimeout).assumeIsolated().whenComplete { result in
+            self.connected(result, endpoint: endpoint, exchange: exchange)
+        }
+    }
+
+    private func connected(_ result: Result<any Channel, any Error>, endpoint: UpstreamEndpoint, exchange: ProxyExchange) {
+        switch result {
+        case .success(let channel):
+            guard let connection = try? channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) else {
+                channel.close(promise: nil)
+                if self.exchange === exchange, !exchange.isSettled { answer(.badGateway, for: exchange) }
+                return
+            }
+            guard self.exchange === exchange, !exchange.isSettled else {
+                // The client went away or was answered meanwhile: the fresh connection serves the next one.
+                loopConnections?.park(connection)
+                return
+            }
+            attach(connection, reused: false, to: exchange)
+        case .failure(let error):
+            guard self.exchange === exchange, !exchange.isSettled else { return }
+            let route = exchange.route.settings.name
+            let upstream = redactingUserInfo(exchange.base ?? "")
+            if let channelError = error as? ChannelError, case .connectTimeout(_) = channelError {
+                logger.warning("upstream timed out", metadata: ["route": "\(route)", "upstream": "\(upstream)"])
+                answer(.gatewayTimeout, for: exchange)
+                return
+            }
+            exchange.route.upstreamRefused(exchange.base ?? "")
+            logger.warning("upstream refused the connection", metadata: ["route": "\(route)", "upstream": "\(upstream)"])
+            // A request with a body is not sent twice, as on the libcurl path.
+            if exchange.framing.hasBody {
+                answer(.badGateway, for: exchange)
+            } else {
+                tryNextUpstream(exchange)
+            }
+        }
+    }
+
+    private func attach(_ connection: UpstreamConnection, reused: Bool, to exchange: ProxyExchange) {
+        connection.delegate = self
+        connection.uses += 1
+        exchange.connection = connection
+        exchange.connectionWasReused = reused
+        let endpoint = connection.endpoint
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(exchange.upstreamHeaders.count + 1)
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        headers.add(contentsOf: exchange.upstreamHeaders)
+        connection.write(.head(HTTPRequestHead(
+            version: .http1_1, method: exchange.request.method, uri: endpoint.basePath + exchange.target, headers: headers)))
+        exchange.headSent = true
+        // A bodiless request tried again on a fresh connection has already been read to its end.
+        if exchange.requestEnded { connection.write(.end(nil)) }
+        startRouteTimer(exchange)
+        flushUpstream()
+        pump()
+    }
+
+    private func startRouteTimer(_ exchange: ProxyExchange) {
+        exchange.routeTimer?.cancel()
+        exchange.touch()
+        let timeout = TimeAmount.seconds(Int64(exchange.route.settings.timeoutSeconds))
+        scheduleRouteCheck(exchange, after: timeout, timeout: timeout)
+    }
+
+    /// The route's timeout counts silence: the time since the upstream last sent a byte or was sent one.
+    private func scheduleRouteCheck(_ exchange: ProxyExchange, after delay: TimeAmount, timeout: TimeAmount) {
+        guard let context else { return }
+        exchange.routeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            guard self.exchange === exchange, exchange.connection != nil else { return }
+            let silent = NIODeadline.now() - exchange.lastActivity
+            if silent < timeout || exchange.isReadingPaused {
+                self.scheduleRouteCheck(exchange, after: exchange.isReadingPaused ? timeout : timeout - silent, timeout: timeout)
+                return
+            }
+            self.logger.warning("upstream timed out", metadata: [
+                "route": "\(exchange.route.settings.name)", "upstream": "\(redactingUserInfo(exchange.base ?? ""))",
+            ])
+            exchange.connection?.close()
+            exchange.connection = nil
+            if exchange.responseStarted {
+                self.abort(exchange)
+            } else {
+                self.answer(.gatewayTimeout, for: exchange)
+            }
+        }
+    }
+
+    // MARK: Answers
+
+    /// Gatehouse's own answer to a proxied request (refusal, 502, 504). The upstream leg, if any, is
+    /// dropped; the rest of the request's body is read and dropped, or, when the client still waits for
+    /// `100 Continue` to send it, the connection ends after the answer.
+    private func answer(_ answer: ProxyAnswer, for exchange: ProxyExchange) {
+        guard let context, !exchange.responseStarted else { return }
+        exchange.connection?.close()
+        exchange.connection = nil
+        exchange.routeTimer?.cancel()
+        exchange.isSettled = true
+        if !exchange.requestEnded, exchange.expectsContinue, !exchange.headSent { exchange.closeClient = true }
+        if !exchange.keepAlive || quiescing { exchange.closeClient = true }
+        exchange.endWritten = writeAnswer(
+            answer, version: exchange.request.version, requestID: exchange.head.requestID, close: exchange.closeClient, context: context)
+        exchange.responseStarted = true
+        exchange.responseEnded = true
+        exchange.metrics.proxied(route: exchange.route.settings.name, status: answer.status, upstream: nil)
+        AccessLog.write(
+            method: exchange.head.method, path: exchange.rawPath, status: answer.status, route: exchange.route.settings.name,
+            requestID: exchange.head.requestID, since: exchange.started, logger: logger)
+        if exchange.closeClient { exchange.requestEnded = true }
+        exchangeMayBeDone(exchange)
+        pump()
+    }
+
+    /// A request refused before routing (no Host, unreadable framing): 400, and the connection ends.
+    private func refuse(_ answer: ProxyAnswer, head: HTTPRequestHead, path: String, metrics: GatewayMetrics) {
+        guard let context else { return }
+        let requestID = RequestID.make()
+        writeAnswer(answer, version: head.version, requestID: requestID, close: true, context: context)
+            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        AccessLog.write(
+            method: head.method.rawValue, path: path, status: answer.status, route: "gatehouse", requestID: requestID, since: .now,
+            logger: logger)
+        queue.removeAll()
+        mode = .proxying  // nothing more is read from this connection
+        exchange = nil
+    }
+
+    /// Writes a whole answer; the future completes once it is written.
+    @discardableResult
+    private func writeAnswer(
+        _ answer: ProxyAnswer, version: HTTPVersion, requestID: String, close: Bool, context: ChannelHandlerContext
+    ) -> EventLoopFuture<Void> {
+        var headers = HTTPHeaders(answer.headers)
+        headers.add(name: "Content-Length", value: String(answer.body.count))
+        headers.add(name: "X-Request-Id", value: requestID)
+        if close { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .init(statusCode: answer.status), headers: headers))), promise: nil)
+        if !answer.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        return written.futureResult
+    }
+
+    /// Ends a proxied exchange whose answer broke off mid-way: both connections close.
+    private func abort(_ exchange: ProxyExchange) {
+        exchange.connection?.close()
+        exchange.connection = nil
+        exchange.routeTimer?.cancel()
+        exchange.isSettled = true
+        queue.removeAll()
+        context?.close(promise: nil)
+    }
+
+    // MARK: Ends
+
+    private func exchangeMayBeDone(_ exchange: ProxyExchange) {
+        guard self.exchange === exchange, exchange.responseEnded, exchange.requestEnded, let context else { return }
+        exchange.routeTimer?.cancel()
+        self.exchange = nil
+        if exchange.closeClient || quiescing {
+            mode = .proxying  // nothing more is read from this connection
+            queue.removeAll()
+            // Closed once the answer is out: a close now would drop what the client has not yet taken.
+            if let written = exchange.endWritten {
+                written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
+            return
+        }
+        mode = .idle
+        armIdleTimer()
+    }
+
+    private func passingMayBeDone() {
+        guard passedRequestEnded, passedResponseEnded else { return }
+        mode = .idle
+        if quiescing, queue.isEmpty {
+            context?.close(promise: nil)
+            return
+        }
+        armIdleTimer()
+        // Requests that waited behind this one.
+        if !queue.isEmpty, let context { context.eventLoop.assumeIsolated().execute { self.pump() } }
+    }
+
+    private func armIdleTimer() {
+        guard let idleTimeout, let context, mode == .idle, queue.isEmpty else { return }
+        idleTimer?.cancel()
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: idleTimeout) {
+            guard self.mode == .idle, self.queue.isEmpty else { return }
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Small helpers
+
+    /// The path and query of a request target (`origin-form`).
+    static func split(_ uri: String) -> (path: String, query: String?) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, nil) }
+        return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
+    }
+
+    /// Whether the `Transfer-Encoding` values name `chunked` and nothing else.
+    static func isChunkedAlone(_ codings: [Substring]) -> Bool {
+        codings.count == 1 && codings[0].lowercased().filter { $0 != " " && $0 != "\t" } == "chunked"
+    }
+}
+
+// MARK: - The upstream's side
+
+extension ProxyChannelHandler: UpstreamConnectionDelegate {
+    func upstreamRead(_ part: HTTPClientResponsePart, from connection: UpstreamConnection) {
+        guard let context, let exchange, exchange.connection === connection, !exchange.isSettled else { return }
+        exchange.touch()
+        switch part {
+        case .head(let response):
+            respond(with: response, exchange: exchange, context: context)
+        case .body(let bytes):
+            context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+            if !context.channel.isWritable, !exchange.isReadingPaused {
+                exchange.isReadingPaused = true
+                connection.setReading(false)
+                context.flush()
+                startSendTimer(exchange)
+            }
+        case .end(let trailers):
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: written)
+            exchange.endWritten = written.futureResult
+            exchange.responseEnded = true
+            exchange.connection = nil
+            exchange.routeTimer?.cancel()
+            if exchange.upstreamKeepAlive, exchange.requestEnded, connection.isOpen {
+                loopConnections?.park(connection)
+            } else {
+                connection.close()
+            }
+            // The upstream answered before the whole body came: the rest is read and dropped.
+            if !exchange.requestEnded { exchange.isSettled = true }
+            exchangeMayBeDone(exchange)
+            pump()
+        }
+    }
+
+    private func respond(with response: HTTPResponseHead, exchange: ProxyExchange, context: ChannelHandlerContext) {
+        let base = exchange.base ?? ""
+        exchange.route.upstreamAnswered(base)
+        let status = Int(response.status.code)
+        let upstreamHeaders = response.headers.map { ($0.name, $0.value) }
+        let contentLength = ReverseProxy.contentLength(of: upstreamHeaders)
+        var headers = HTTPHeaders(exchange.proxy.clientHeaders(upstreamHeaders, route: exchange.route, upstream: base))
+        headers.remove(name: "x-request-id")
+        headers.add(name: "X-Request-Id", value: exchange.head.requestID)
+        if let contentLength, status != 204 {
+            headers.add(name: "Content-Length", value: String(contentLength))
+        }
+        exchange.upstreamKeepAlive = response.isKeepAlive
+        // An HTTP/1.0 client reads an unsized body to the connection's end.
+        if !exchange.keepAlive || quiescing || (exchange.request.version == .http1_0 && contentLength == nil) {
+            exchange.closeClient = true
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        }
+        let version: HTTPVersion = exchange.request.version == .http1_0 ? .http1_0 : .http1_1
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
+        exchange.responseStarted = true
+        exchange.metrics.proxied(route: exchange.route.settings.name, status: status, upstream: .now - exchange.started)
+        AccessLog.write(
+            method: exchange.head.method, path: exchange.rawPath, status: status, route: exchange.route.settings.name,
+            requestID: exchange.head.requestID, since: exchange.started, logger: logger)
+    }
+
+    func upstreamReadComplete(_ connection: UpstreamConnection) {
+        context?.flush()
+    }
+
+    func upstreamWritabilityChanged(_ connection: UpstreamConnection) {
+        guard connection.isWritable, exchange?.connection === connection else { return }
+        pump()
+    }
+
+    func upstreamClosed(_ connection: UpstreamConnection, error: (any Error)?) {
+        guard let exchange, exchange.connection === connection else { return }
+        exchange.connection = nil
+        guard !exchange.responseStarted else {
+            logger.warning("upstream broke off its answer", metadata: ["route": "\(exchange.route.settings.name)"])
+            abort(exchange)
+            return
+        }
+        // A kept-alive connection the upstream closed just as it was reused: once more, on a fresh one.
+        if exchange.connectionWasReused, !exchange.framing.hasBody, !exchange.retriedStale, let endpoint = UpstreamEndpoint(exchange.base ?? "") {
+            exchange.retriedStale = true
+            exchange.headSent = false
+            connect(endpoint, for: exchange)
+            return
+        }
+        logger.warning("upstream failed", metadata: [
+            "route": "\(exchange.route.settings.name)", "upstream": "\(redactingUserInfo(exchange.base ?? ""))",
+            "error": "\(error.map { String(describing: $0) } ?? "closed before answering")",
+        ])
+        answer(.badGateway, for: exchange)
+    }
+
+    private func startSendTimer(_ exchange: ProxyExchange) {
+        guard let context, sendTimer == nil else { return }
+        let limit = TimeAmount.seconds(Int64(exchange.proxy.sendTimeoutSeconds))
+        sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
+            self.sendTimer = nil
+            guard self.exchange === exchange, !context.channel.isWritable else { return }
+            self.logger.info("client stopped reading: connection closed", metadata: ["route": "\(exchange.route.settings.name)"])
+            self.abort(exchange)
+        }
+    }
+}
+
+/// One proxied request and what is known of it so far. Lives on its connection's event loop.
+final class ProxyExchange {
+    enum Framing {
+        case none
+        case length(String)
+        case chunked
+
+        var hasBody: Bool {
+            switch self {
+            case .none: false
+            case .length(let length): length != "0"
+            case .chunked: true
+            }
+        }
+    }
+
+    var head: ProxyRequestHead
+    /// The path as sent, for the access line.
+    let rawPath: String
+    let request: HTTPRequestHead
+    let proxy: ReverseProxy
+    let route: ProxyRoute
+    let metrics: GatewayMetrics
+    let connectTimeout: TimeAmount
+    let started = ContinuousClock.now
+    let framing: Framing
+    let keepAlive: Bool
+    let expectsContinue: Bool
+
+    var upstreamHeaders: [(String, String)] = []
+    var target = "/"
+    var order: [String] = []
+    var attempt = 0
+    var base: String?
+    var connection: UpstreamConnection?
+    var connectionWasReused = false
+    var retriedStale = false
+    var headSent = false
+    /// The client's request has been read to its end (and sent on, unless settled).
+    var requestEnded = false
+    var responseStarted = false
+    var responseEnded = false
+    /// The answer is decided (Gatehouse's own, or the upstream's complete): the rest of the body is dropped.
+    var isSettled = false
+    var upstreamKeepAlive = true
+    /// The client connection ends after this exchange.
+    var closeClient = false
+    /// Reading from the upstream is paused while the client catches up.
+    var isReadingPaused = false
+    var lastActivity = NIODeadline.now()
+    var routeTimer: Scheduled<Void>?
+    /// Completes once the answer's last part is written (the connection may close after it).
+    var endWritten: EventLoopFuture<Void>?
+
+    init(
+        head: ProxyRequestHead, rawPath: String, request: HTTPRequestHead, proxy: ReverseProxy, route: ProxyRoute,
+        metrics: GatewayMetrics, connectTimeout: TimeAmount
+    ) {
+        self.head = head
+        self.rawPath = rawPath
+        self.request = request
+        self.proxy = proxy
+        self.route = route
+        self.metrics = metrics
+        self.connectTimeout = connectTimeout
+        if request.headers.contains(name: "transfer-encoding") {
+            framing = .chunked
+        } else if let length = request.headers.first(name: "content-length") {
+            framing = .length(length)
+        } else {
+            framing = .none
+        }
+        keepAlive = request.isKeepAlive
+        expectsContinue =
+            framing.hasBody && request.headers[canonicalForm: "expect"].contains { ExpectContinue.asksForContinue(String($0)) }
+    }
+
+    func touch() {
+        lastActivity = .now()
+    }
+}
+
+extension HTTPMethod {
+    /// Methods NIO's encoder frames with `chunked` when no length is given; an empty body is sent as `Content-Length: 0`.
+    fileprivate var mayCarryBody: Bool {
+        switch self {
+        case .POST, .PUT, .PATCH: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Proxy
+import Synchronization
+
+/// What an upstream connection tells the proxied exchange it currently serves. Called on the event loop
+/// both channels share.
+protocol UpstreamConnectionDelegate: AnyObject {
+    func upstreamRead(_ part: HTTPClientResponsePart, from connection: UpstreamConnection)
+    func upstreamReadComplete(_ connection: UpstreamConnection)
+    func upstreamWritabilityChanged(_ connection: UpstreamConnection)
+    /// The connection closed or failed; it is not used again.
+    func upstreamClosed(_ connection: UpstreamConnection, error: (any Error)?)
+}
+
+/// The last handler of a pooled upstream HTTP/1.1 client channel (after NIO's request encoder and
+/// response decoder): hands what the upstream sends to the exchange it serves, or, while it waits in
+/// the pool, closes on anything but silence.
+final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let endpoint: UpstreamEndpoint
+    private(set) var context: ChannelHandlerContext?
+    /// The exchange being served; nil while parked in the pool.
+    weak var delegate: (any UpstreamConnectionDelegate)?
+    /// Called once when the channel goes away, to take it out of the pool.
+    var onClose: ((UpstreamConnection) -> Void)?
+    private(set) var isOpen = true
+    /// Requests this connection has carried (the first on a fresh connection is 1).
+    var uses = 0
+
+    init(endpoint: UpstreamEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func write(_ part: HTTPClientRequestPart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    /// Stops or resumes reading from the upstream: the client is not taking what was read.
+    func setReading(_ reading: Bool) {
+        guard let context else { return }
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: reading)
+        if reading { context.read() }
+    }
+
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        delegate = nil
+        context?.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let delegate else {
+            // Parked: an idle connection has nothing to say. Whatever it is, the connection is not reused.
+            close()
+            return
+        }
+        delegate.upstreamRead(unwrapInboundIn(data), from: self)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete(self)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        delegate?.upstreamWritabilityChanged(self)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closed(error: error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed(error: nil)
+    }
+
+    private func closed(error: (any Error)?) {
+        let delegate = self.delegate
+        isOpen = false
+        self.delegate = nil
+        onClose?(self)
+        onClose = nil
+        delegate?.upstreamClosed(self, error: error)
+    }
+}
+
+/// Kept-alive upstream connections, per event loop: a proxied request is forwarded over a connection on
+/// its own client's loop, so the two channels never hand work to another thread.
+final class UpstreamConnections: Sendable {
+    private let loops = Mutex<[ObjectIdentifier: NIOLoopBound<LoopConnections>]>([:])
+    /// Idle connections kept per loop and upstream; more are closed when they come back.
+    let idlePerUpstream: Int
+
+    init(idlePerUpstream: Int = 128) {
+        self.idlePerUpstream = idlePerUpstream
+    }
+
+    /// The connections of `eventLoop`; call on that loop.
+    func onLoop(_ eventLoop: any EventLoop) -> LoopConnections {
+        let key = ObjectIdentifier(eventLoop)
+        let bound = loops.withLock { loops in
+            if let existing = loops[key] { return existing }
+            let made = NIOLoopBound(LoopConnections(eventLoop: eventLoop, idleLimit: idlePerUpstream), eventLoop: eventLoop)
+            loops[key] = made
+            return made
+        }
+        return bound.value
+    }
+}
+
+/// One event loop's idle upstream connections, by endpoint. Used only on that loop.
+final class LoopConnections {
+    let eventLoop: any EventLoop
+    let idleLimit: Int
+    private var idle: [UpstreamEndpoint: [UpstreamConnection]] = [:]
+
+    init(eventLoop: any EventLoop, idleLimit: Int) {
+        self.eventLoop = eventLoop
+        self.idleLimit = idleLimit
+    }
+
+    /// An idle connection to `endpoint`, the most recently parked first (it is the likeliest still open).
+    func take(_ endpoint: UpstreamEndpoint) -> UpstreamConnection? {
+        while let connection = idle[endpoint]?.popLast() {
+            if connection.isOpen { return connection }
+        }
+        return nil
+    }
+
+    /// Keeps a connection whose last exchange ended cleanly, for the next request to `endpoint`.
+    func park(_ connection: UpstreamConnection) {
+        connection.delegate = nil
+        guard connection.isOpen, (idle[connection.endpoint]?.count ?? 0) < idleLimit else {
+            connection.close()
+            return
+        }
+        connection.onClose = { [weak self] closed in
+            self?.idle[closed.endpoint]?.removeAll { $0 === closed }
+        }
+        idle[connection.endpoint, default: []].append(connection)
+    }
+
+    /// A new connection to `endpoint` on this loop; its `UpstreamConnection` is the pipeline's last handler.
+    func connect(_ endpoint: UpstreamEndpoint, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint))
+                }
+            }
+        if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
+            return bootstrap.connect(to: address)
+        }
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port)
+    }
+}
