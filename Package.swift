@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "GatehouseCore", swiftSettings: strict),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Upstream", dependencies: ["CCurl"], swiftSettings: strict),
+        // zlib, for an upstream answer in the gzip transfer coding on the event-loop proxy path.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Dialects",
             dependencies: [
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream", "Proxy", "Stores",
+                "GatehouseCore", "Dialects", "Authentication", "Grants", "Upstream", "Proxy", "Stores", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

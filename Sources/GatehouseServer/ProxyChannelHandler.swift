@@ -103,6 +103,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let exchange, exchange.forwardsWhenReadCompletes {
+            exchange.forwardsWhenReadCompletes = false
+            if !exchange.isSettled { tryNextUpstream(exchange) }
+        }
         if upstreamNeedsFlush {
             upstreamNeedsFlush = false
             exchange?.connection?.flush()
@@ -156,7 +160,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireErrorCaught(error)
             return
         }
-        logger.debug("proxied request unreadable", metadata: ["request_id": "\(exchange.head.requestID)", "error": "\(error)"])
+        log(.debug, "proxied request unreadable", exchange, ["error": "\(error)"])
         exchange.closeClient = true
         queue.removeAll()
         if exchange.responseStarted {
@@ -298,7 +302,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .success(let caller):
             authorized(caller, exchange: exchange)
         case .failure:
-            logger.error("grant store failed", metadata: ["route": "\(exchange.route.settings.name)", "request_id": "\(exchange.head.requestID)"])
+            log(.error, "grant store failed", exchange)
             answer(.storeUnavailable, for: exchange)
         }
     }
@@ -349,7 +353,13 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // The client waits for this before it sends the body (ContinueHandler's job on Hummingbird's path).
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.request.version, status: .continue))), promise: nil)
         }
-        tryNextUpstream(exchange)
+        // Within a read, the rest of what was read comes first: a body that cannot be parsed is refused
+        // before the upstream is even connected to.
+        if inRead {
+            exchange.forwardsWhenReadCompletes = true
+        } else {
+            tryNextUpstream(exchange)
+        }
     }
 
     // MARK: The upstream leg
@@ -396,15 +406,13 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             attach(connection, reused: false, to: exchange)
         case .failure(let error):
             guard self.exchange === exchange, !exchange.isSettled else { return }
-            let route = exchange.route.settings.name
-            let upstream = redactingUserInfo(exchange.base ?? "")
             if let channelError = error as? ChannelError, case .connectTimeout(_) = channelError {
-                logger.warning("upstream timed out", metadata: ["route": "\(route)", "upstream": "\(upstream)"])
+                log(.warning, "upstream timed out", exchange)
                 answer(.gatewayTimeout, for: exchange)
                 return
             }
             exchange.route.upstreamRefused(exchange.base ?? "")
-            logger.warning("upstream refused the connection", metadata: ["route": "\(route)", "upstream": "\(upstream)"])
+            log(.warning, "upstream refused the connection", exchange)
             // A request with a body is not sent twice, as on the libcurl path.
             if exchange.framing.hasBody {
                 answer(.badGateway, for: exchange)
@@ -451,9 +459,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 self.scheduleRouteCheck(exchange, after: exchange.isReadingPaused ? timeout : timeout - silent, timeout: timeout)
                 return
             }
-            self.logger.warning("upstream timed out", metadata: [
-                "route": "\(exchange.route.settings.name)", "upstream": "\(redactingUserInfo(exchange.base ?? ""))",
-            ])
+            self.log(.warning, "upstream timed out", exchange)
             exchange.connection?.close()
             exchange.connection = nil
             if exchange.responseStarted {
@@ -664,7 +670,7 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         guard let exchange, exchange.connection === connection else { return }
         exchange.connection = nil
         guard !exchange.responseStarted else {
-            logger.warning("upstream broke off its answer", metadata: ["route": "\(exchange.route.settings.name)"])
+            log(.warning, "upstream broke off its answer", exchange)
             abort(exchange)
             return
         }
@@ -675,10 +681,7 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
             connect(endpoint, for: exchange)
             return
         }
-        logger.warning("upstream failed", metadata: [
-            "route": "\(exchange.route.settings.name)", "upstream": "\(redactingUserInfo(exchange.base ?? ""))",
-            "error": "\(error.map { String(describing: $0) } ?? "closed before answering")",
-        ])
+        log(.warning, "upstream failed", exchange, ["error": "\(error.map { String(describing: $0) } ?? "closed before answering")"])
         answer(.badGateway, for: exchange)
     }
 
@@ -688,9 +691,18 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
             self.sendTimer = nil
             guard self.exchange === exchange, !context.channel.isWritable else { return }
-            self.logger.info("client stopped reading: connection closed", metadata: ["route": "\(exchange.route.settings.name)"])
+            self.log(.info, "client stopped reading: connection closed", exchange)
             self.abort(exchange)
         }
+    }
+
+    /// A log line about `exchange`, naming its request, route and upstream (userinfo redacted) as
+    /// `RequestLogContext` does for requests handled in a Task; the event-loop path has no task-locals.
+    private func log(_ level: Logger.Level, _ message: Logger.Message, _ exchange: ProxyExchange, _ extra: Logger.Metadata = [:]) {
+        var metadata: Logger.Metadata = ["request_id": "\(exchange.head.requestID)", "route": "\(exchange.route.settings.name)"]
+        if let base = exchange.base { metadata["upstream"] = "\(redactingUserInfo(base))" }
+        metadata.merge(extra) { $1 }
+        logger.log(level: level, message, metadata: metadata)
     }
 }
 
@@ -745,6 +757,8 @@ final class ProxyExchange {
     var isReadingPaused = false
     var lastActivity = NIODeadline.now()
     var routeTimer: Scheduled<Void>?
+    /// Let through during a read: forwarded when the read completes.
+    var forwardsWhenReadCompletes = false
     /// Completes once the answer's last part is written (the connection may close after it).
     var endWritten: EventLoopFuture<Void>?
 

@@ -22,6 +22,9 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     let endpoint: UpstreamEndpoint
+    /// The handler before the response decoder, which says what transfer coding an answer is in.
+    private let framing: UpstreamFramingHandler
+    private var inflater: GzipInflater?
     private(set) var context: ChannelHandlerContext?
     /// The exchange being served; nil while parked in the pool.
     weak var delegate: (any UpstreamConnectionDelegate)?
@@ -31,9 +34,13 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Requests this connection has carried (the first on a fresh connection is 1).
     var uses = 0
 
-    init(endpoint: UpstreamEndpoint) {
+    init(endpoint: UpstreamEndpoint, framing: UpstreamFramingHandler) {
         self.endpoint = endpoint
+        self.framing = framing
     }
+
+    /// An answer in a transfer coding that cannot be undone here.
+    struct UnsupportedTransferCoding: Error {}
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -46,6 +53,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func write(_ part: HTTPClientRequestPart) {
+        if case .head = part { framing.expectHead() }
         context?.write(wrapOutboundOut(part), promise: nil)
     }
 
@@ -53,9 +61,13 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
         context?.flush()
     }
 
+    /// Reading from the upstream is stopped while the client catches up.
+    private(set) var isReadingPaused = false
+
     /// Stops or resumes reading from the upstream: the client is not taking what was read.
     func setReading(_ reading: Bool) {
-        guard let context else { return }
+        guard let context, isReadingPaused == reading else { return }
+        isReadingPaused = !reading
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: reading)
         if reading { context.read() }
     }
@@ -73,7 +85,29 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             close()
             return
         }
-        delegate.upstreamRead(unwrapInboundIn(data), from: self)
+        var part = unwrapInboundIn(data)
+        switch part {
+        case .head:
+            switch framing.coding {
+            case .identity: inflater = nil
+            case .gzip: inflater = GzipInflater()
+            case .unsupported:
+                errorCaught(context: context, error: UnsupportedTransferCoding())
+                return
+            }
+        case .body(let bytes):
+            if let inflater {
+                do {
+                    part = .body(try inflater.inflate(bytes, allocator: context.channel.allocator))
+                } catch {
+                    errorCaught(context: context, error: error)
+                    return
+                }
+            }
+        case .end:
+            inflater = nil
+        }
+        delegate.upstreamRead(part, from: self)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -150,6 +184,8 @@ final class LoopConnections {
     /// Keeps a connection whose last exchange ended cleanly, for the next request to `endpoint`.
     func park(_ connection: UpstreamConnection) {
         connection.delegate = nil
+        // Read while parked, so an upstream closing it is noticed and it leaves the pool.
+        connection.setReading(true)
         guard connection.isOpen, (idle[connection.endpoint]?.count ?? 0) < idleLimit else {
             connection.close()
             return
@@ -167,8 +203,10 @@ final class LoopConnections {
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let framing = UpstreamFramingHandler()
+                    try channel.pipeline.syncOperations.addHandler(framing)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(endpoint: endpoint, framing: framing))
                 }
             }
         if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {

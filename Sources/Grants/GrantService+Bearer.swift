@@ -45,7 +45,9 @@ extension GrantService {
             return await partnerTokens.verify(token, now: now) != nil
         }
         for kind in [SessionHandles.Kind.sessionToken, .serviceStackSession] {
-            if try await store.grantID(forHandle: SessionHandles.storedHandle(token, kind: kind), now: now) != nil { return true }
+            let stored = SessionHandles.storedHandle(token, kind: kind)
+            if try await store.grantID(forHandle: stored, now: now) != nil { return true }
+            if try await store.isRevoked(id: SessionHandles.revokedHandleID(stored), now: now) { return true }
         }
         return false
     }

@@ -18,7 +18,9 @@ public protocol GrantStore: Sendable {
     func save(_ grant: Grant) async throws
     /// nil when unknown, revoked or expired at `now`.
     func grant(id: String, now: Date) async throws -> Grant?
-    /// Revokes the grant and every handle bound to it; also records the id as revoked until `until` (for JWTs and partner tokens).
+    /// Revokes the grant and every handle bound to it; records the id as revoked until `until` (for JWTs and partner
+    /// tokens), and each handle as revoked while it would have lived (`SessionHandles.revokedHandleID`): a revoked
+    /// handle is still known for one of Gatehouse's own, and never passed to an upstream.
     func revoke(id: String, until: Date) async throws
     /// Whether `id` was revoked and the record of it has not lapsed at `now`.
     func isRevoked(id: String, now: Date) async throws -> Bool

@@ -63,7 +63,11 @@ public actor MemoryGrantStore: GrantStore {
     public func revoke(id: String, until: Date) {
         grants[id] = nil
         for handle in handlesByGrant.removeValue(forKey: id) ?? [] {
-            bindings[handle] = nil
+            // Kept as revoked while it would have lived: a revoked handle is still known for Gatehouse's own.
+            if let binding = bindings.removeValue(forKey: handle) {
+                let key = SessionHandles.revokedHandleID(handle)
+                revoked[key] = max(revoked[key] ?? binding.expiresAt, binding.expiresAt)
+            }
         }
         revoked[id] = max(revoked[id] ?? until, until)
     }

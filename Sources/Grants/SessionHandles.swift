@@ -5,7 +5,7 @@ import Foundation
 ///
 /// `SystemRandomNumberGenerator` reads the kernel's CSPRNG (`getrandom`/`arc4random`), which
 /// is what unguessable ids need.
-enum SessionHandles {
+package enum SessionHandles {
     /// The kinds of opaque handle; each is hashed under its own label, so a handle of one kind
     /// presented as another finds nothing.
     enum Kind: String {
@@ -39,6 +39,10 @@ enum SessionHandles {
             return byte < 16 ? "0" + hex : hex
         }.joined()
     }
+
+    /// The revocation id a stored handle is remembered under once its grant is revoked (`GrantStore.revoke`).
+    package static func revokedHandleID(_ storedHandle: String) -> String { revokedHandlePrefix + storedHandle }
+    package static let revokedHandlePrefix = "handle:"
 
     static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()

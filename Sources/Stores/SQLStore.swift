@@ -55,6 +55,12 @@ public final class SQLStore: GrantStore, LockoutStore {
             INSERT INTO gatehouse_revocations (id, until) VALUES ($1, $2)
             ON CONFLICT (id) DO UPDATE SET until = \(keepLonger)(gatehouse_revocations.until, excluded.until)
             """, [.text(id), .time(until)])
+        // Its handles are kept as revoked while they would have lived: a revoked handle is still known for Gatehouse's own.
+        try await backend.run(
+            """
+            INSERT INTO gatehouse_revocations (id, until) SELECT '\(SessionHandles.revokedHandlePrefix)' || handle, expires_at
+            FROM gatehouse_handles WHERE grant_id = $1 ON CONFLICT (id) DO NOTHING
+            """, [.text(id)])
         try await backend.run("DELETE FROM gatehouse_handles WHERE grant_id = $1", [.text(id)])
         try await backend.run("DELETE FROM gatehouse_grants WHERE id = $1", [.text(id)])
     }

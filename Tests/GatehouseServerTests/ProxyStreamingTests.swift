@@ -2,6 +2,9 @@ import Foundation
 import GatehouseCore
 import GatehouseTesting
 import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import Synchronization
 import Testing
 import Upstream
 
@@ -61,6 +64,58 @@ import Upstream
         }
     }
 
+    /// A public route `/files` to `port`.
+    static func files(_ port: Int) throws -> GatewayConfig {
+        try ProxyConfiguration.make(routes: [
+            ["name": "files", "pathPrefix": "/files", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"],
+        ])
+    }
+
+    /// Backpressure towards the upstream: a client that stops reading a gibibyte download stops the
+    /// upstream writing it, once the socket buffers between them are full.
+    @Test func aClientThatStopsReadingStopsTheUpstream() async throws {
+        let probe = EchoProbe()
+        try await LoopbackServer.run(EchoUpstream.router(probe: probe)) { upstreamPort in
+            try await withLiveGateway(try Self.files(upstreamPort)) { gateway in
+                try await RawConnection.with(port: try #require(gateway.client.port), reading: false) { connection in
+                    try await connection.write("GET /files/bytes/\(Self.gibibyte) HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    #expect(try await eventually(within: .seconds(30)) { probe.bytesWritten > 0 })
+                    let written = try await settled(within: .seconds(120)) { probe.bytesWritten }
+                    // Loopback's socket buffers (the client's, Gatehouse's both ways, the upstream's) hold a few MiB each.
+                    #expect(written < 64 << 20, "the upstream wrote \(written >> 20) MiB to a client that reads nothing")
+                }
+            }
+        }
+    }
+
+    /// Backpressure towards the client: an upstream that reads none of an upload stops Gatehouse reading
+    /// it from the client, once the socket buffers between them are full.
+    @Test func anUpstreamThatStopsReadingStopsTheClient() async throws {
+        // Accepts connections and never reads from them.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        defer { silent.close(promise: nil) }
+        try await withLiveGateway(try Self.files(try #require(silent.localAddress?.port))) { gateway in
+            try await RawConnection.with(port: try #require(gateway.client.port)) { connection in
+                try await connection.write("PUT /files/sink HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(Self.gibibyte)\r\n\r\n")
+                let sent = SentBytes()
+                let block = ByteBuffer(repeating: 0xA5, count: 64 << 10)
+                let writer = Task {
+                    while sent.value.load(ordering: .relaxed) < Self.gibibyte {
+                        try await connection.write(block)
+                        sent.value.add(block.readableBytes, ordering: .relaxed)
+                    }
+                }
+                defer { writer.cancel() }
+                #expect(try await eventually(within: .seconds(30)) { sent.value.load(ordering: .relaxed) > 0 })
+                let written = try await settled(within: .seconds(120)) { sent.value.load(ordering: .relaxed) }
+                #expect(written < 64 << 20, "the client wrote \(written >> 20) MiB towards an upstream that reads nothing")
+            }
+        }
+    }
+
     @Test func aClientThatLeavesCancelsTheUpstreamTransfer() async throws {
         let probe = EchoProbe()
         try await LoopbackServer.run(EchoUpstream.router(probe: probe)) { upstreamPort in
@@ -81,4 +136,9 @@ import Upstream
             }
         }
     }
+}
+
+/// A count the writing task and the test share.
+private final class SentBytes: Sendable {
+    let value = Atomic(0)
 }

@@ -107,9 +107,8 @@ final class StreamingProbe: Sendable {
             let response = try await client.stream(UpstreamRequest(method: "GET", url: "http://127.0.0.1:\(port)/bytes/1024", timeoutSeconds: 60))
             var iterator = response.body.makeAsyncIterator()
             _ = try await iterator.next()
-            // Without backpressure the server would write all 1 GiB into curl's buffers now.
-            try await Task.sleep(for: .milliseconds(500))
-            let written = probe.bytesWritten
+            // Read once the server has stalled: without backpressure it would write all 1 GiB into curl's buffers.
+            let written = try await settled(within: .seconds(120)) { probe.bytesWritten }
             response.body.cancel()
             return written
         }

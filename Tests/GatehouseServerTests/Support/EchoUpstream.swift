@@ -9,11 +9,18 @@ import Synchronization
 final class EchoProbe: Sendable {
     private let aborted = Mutex(0)
     private let served = Mutex(0)
+    private let written = Mutex(0)
+    private let read = Mutex(0)
 
     var abortedDownloads: Int { aborted.withLock { $0 } }
     var requests: Int { served.withLock { $0 } }
     func abortedDownload() { aborted.withLock { $0 += 1 } }
     func request() { served.withLock { $0 += 1 } }
+    /// Body bytes `/bytes` has written so far, and `/echo` has read, over all requests.
+    var bytesWritten: Int { written.withLock { $0 } }
+    var bytesRead: Int { read.withLock { $0 } }
+    func wrote(_ count: Int) { written.withLock { $0 += count } }
+    func readBody(_ count: Int) { read.withLock { $0 += count } }
 }
 
 /// A legacy service behind the proxy, on a real socket: it shows what it received.
@@ -33,7 +40,10 @@ enum EchoUpstream {
             router.on("echo/**", method: method) { request, _ -> Response in
                 probe.request()
                 var count = 0
-                for try await buffer in request.body { count += buffer.readableBytes }
+                for try await buffer in request.body {
+                    count += buffer.readableBytes
+                    probe.readBody(buffer.readableBytes)
+                }
                 let headers = request.headers.map { [$0.name.rawName, $0.value] } + (request.head.authority.map { [["Host", $0]] } ?? [])
                 let object: [String: Any] = [
                     "name": name, "method": request.method.rawValue, "path": request.uri.path,
@@ -59,6 +69,7 @@ enum EchoUpstream {
                         let start = sent % 251
                         let size = min(65_536 - 251, count - sent)
                         try await writer.write(ByteBuffer(bytes: block[start..<(start + size)]))
+                        probe.wrote(size)
                         sent += size
                     }
                     try await writer.finish(nil)

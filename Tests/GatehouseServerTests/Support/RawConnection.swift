@@ -49,6 +49,10 @@ final class RawConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
+    func write(_ bytes: ByteBuffer) async throws {
+        try await channel.writeAndFlush(bytes)
+    }
+
     /// Whether the peer closed the connection within `seconds`.
     func closedByPeer(within seconds: Double) async throws -> Bool {
         try await eventually(within: .seconds(seconds)) { received.isClosed }
