@@ -88,8 +88,7 @@ public struct ServiceStackDialect: Dialect {
         switch provider.lowercased() {
         case "logout":
             // Every session the caller holds, and the ASP.NET cookie beside them: one click signs out of every door.
-            let presented = Self.presentedArtifacts(request) + [AspNetDialect.presentedCookie(request.headers)].compactMap { $0 }
-            return DialectCall(.signOut(presented), reply: style)
+            return DialectCall(.signOut(PresentedArtifacts.find(in: request.headers.pairs)), reply: style)
         case "credentials", "login":
             break
         default:
@@ -103,7 +102,7 @@ public struct ServiceStackDialect: Dialect {
                 let message = "GET Authenticate requests are disabled, to enable set AuthFeature.AllowGetAuthenticateRequests = req => true"
                 return Self.refuse(reply.error(405, code: "NotSupportedException", message: message), style)
             }
-            return DialectCall(.resolve(Self.presentedArtifacts(request).first), reply: style)
+            return DialectCall(.resolve(Self.presentedSessions(request).first), reply: style)
         }
         let errors = dto.credentialErrors
         guard errors.isEmpty, let userName = dto.userName, let password = dto.password else {
@@ -132,22 +131,14 @@ public struct ServiceStackDialect: Dialect {
         return DialectCall(.refresh(token), reply: style)
     }
 
-    /// The sessions a request presents, in the order ServiceStack looks for one (the first is the
-    /// session): `X-ss-id`, `Authorization: Bearer`, the `ss-tok` cookie, the `ss-id` cookie, the
-    /// `ss-pid` cookie, then `X-ss-pid`.
-    static func presentedArtifacts(_ request: WireRequest) -> [PresentedArtifact] {
-        let cookies = request.headers.cookies
-        // With `ss-opt=perm` ServiceStack keys the session by `ss-pid`; a permanent grant answers to
-        // both ids, a temporary one to `ss-id` only, so either may be presented.
-        let candidates: [PresentedArtifact?] = [
-            nonEmpty(request.headers["X-ss-id"]).map(PresentedArtifact.serviceStackSession),
-            request.headers.bearerToken.map(PresentedArtifact.bearer),
-            nonEmpty(cookies["ss-tok"]).map(PresentedArtifact.bearer),
-            nonEmpty(cookies["ss-id"]).map(PresentedArtifact.serviceStackSession),
-            nonEmpty(cookies["ss-pid"]).map(PresentedArtifact.serviceStackSession),
-            nonEmpty(request.headers["X-ss-pid"]).map(PresentedArtifact.serviceStackSession),
-        ]
-        return candidates.compactMap { $0 }
+    /// The sessions a request presents, in `PresentedArtifacts`' order (the first is the session).
+    /// With `ss-opt=perm` ServiceStack keys the session by `ss-pid`; a permanent grant answers to
+    /// both ids, a temporary one to `ss-id` only, so either may be presented. The ASP.NET cookie is
+    /// signed out with the rest, but is not a ServiceStack session for `GET /auth`.
+    static func presentedSessions(_ request: WireRequest) -> [PresentedArtifact] {
+        PresentedArtifacts.find(in: request.headers.pairs).filter { artifact in
+            if case .applicationCookie = artifact { false } else { true }
+        }
     }
 
     /// A sign-in without `RememberMe` is permanent when the client already holds `ss-opt=perm` (or

@@ -30,30 +30,14 @@ public struct WireHeaders: Sendable, Equatable, Sequence {
         entries.append((name: name, value: value))
     }
 
-    /// The request's cookies, first occurrence of each name winning (RFC 6265 §5.4 order).
-    public var cookies: [String: String] {
-        var out: [String: String] = [:]
-        for header in values("Cookie") {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.trimmingWhitespace()
-                guard let eq = trimmed.firstIndex(of: "=") else { continue }
-                let name = String(trimmed[..<eq])
-                var value = String(trimmed[trimmed.index(after: eq)...])
-                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-                if out[name] == nil { out[name] = value }
-            }
-        }
-        return out
-    }
+    /// The headers as plain pairs, for `PresentedArtifacts`.
+    public var pairs: [(String, String)] { entries.map { ($0.name, $0.value) } }
 
-    /// The token of `Authorization: Bearer <token>`, if that is the scheme.
-    public var bearerToken: String? {
-        guard let value = self["Authorization"] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingWhitespace()
-        return token.isEmpty ? nil : String(token)
-    }
+    /// The request's cookies, first occurrence of each name winning, values unquoted (`PresentedArtifacts.cookies`).
+    public var cookies: [String: String] { PresentedArtifacts.cookies(in: pairs) }
+
+    /// The token of `Authorization: Bearer <token>`, if that is the scheme (`PresentedArtifacts.bearerToken`).
+    public var bearerToken: String? { self["Authorization"].flatMap(PresentedArtifacts.bearerToken) }
 
     /// The media type of `Content-Type`, lower-cased, without parameters.
     public var mediaType: String? {

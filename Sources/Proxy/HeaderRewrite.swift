@@ -31,7 +31,10 @@ enum HeaderRewrite {
     ) -> [(String, String)] {
         let nominated = connectionTokens(headers)
         let identityNames = identityNames ?? settings.identityHeaderNames
+        // Only a proxy in front of Gatehouse may say who the client is; anyone else's claim is dropped.
+        let peerIsTrusted = settings.trustedProxies.contain(caller.clientAddress)
         var forwardedFor: String?
+        var forwarded: String?
         var host: String?
         var cookies: [(String, String)] = []
         var out: [(String, String)] = []
@@ -47,16 +50,21 @@ enum HeaderRewrite {
             }
             if lower == "host" { host = value }
             if lower == "x-forwarded-for" {
-                forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
+                if peerIsTrusted { forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value }
                 continue
             }
+            if lower == "forwarded" {
+                if peerIsTrusted { forwarded = forwarded.map { "\($0), \(value)" } ?? value }
+                continue
+            }
+            if !peerIsTrusted, clientAddressClaims.contains(lower) { continue }
             if isRemoved(lower, nominated: nominated, identityNames: identityNames) { continue }
             if caller.methodIsRestricted, methodOverrides.contains(lower) { continue }
             switch lower {
             case "authorization" where caller.authorizationWasOurs:
                 continue
             case "cookie":
-                cookies += PresentedArtifacts.cookies(in: [(name, value)])
+                cookies += PresentedArtifacts.cookiePairs(in: [(name, value)])
                     .filter { !PresentedArtifacts.gatehouseCookies.contains($0.0) }
             default:
                 out.append((name, value))
@@ -84,6 +92,11 @@ enum HeaderRewrite {
         if let address = caller.clientAddress {
             out.append(("X-Forwarded-For", forwardedFor.map { "\($0), \(address)" } ?? address))
         }
+        // RFC 7239: this hop's element, after those of trusted proxies before it.
+        var element = caller.clientAddress.map { "for=\(forwardedValue(node: $0))" } ?? "for=unknown"
+        if let host { element += ";host=\(forwardedValue(clean(host)))" }
+        element += ";proto=http"
+        out.append(("Forwarded", forwarded.map { "\(clean($0)), \(element)" } ?? element))
         out.append(("X-Forwarded-Proto", "http"))
         if let host { out.append(("X-Forwarded-Host", clean(host))) }
         out.append(("X-Request-Id", caller.requestID))
@@ -104,7 +117,41 @@ enum HeaderRewrite {
     }
 
     /// Headers the request loop rewrites or keeps case by case (appended to, filtered, dropped when ours).
-    static let decidedPerRequest: Set<String> = ["x-forwarded-for", "authorization", "cookie"]
+    static let decidedPerRequest = Set(["x-forwarded-for", "forwarded", "authorization", "cookie"])
+        .union(clientAddressClaims)
+
+    /// Headers that claim the client's address, port, scheme or path as a proxy before this one saw
+    /// them; passed on only from `proxy.trustedProxies`.
+    static let clientAddressClaims: Set<String> = [
+        "x-real-ip", "true-client-ip", "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-ssl", "x-forwarded-server",
+    ]
+
+    /// A node (RFC 7239 §6): an IPv6 address in brackets and quotes, IPv4 as it is.
+    private static func forwardedValue(node address: String) -> String {
+        address.contains(":") ? "\"[\(address)]\"" : address
+    }
+
+    /// A `Forwarded` parameter value: a token as it is, anything else (a `host:port`) quoted.
+    private static func forwardedValue(_ value: String) -> String {
+        let isToken = !value.isEmpty && value.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "`"),
+                UInt8(ascii: "|"):
+                true
+            default:
+                false
+            }
+        }
+        if isToken { return value }
+        var quoted = "\""
+        for character in value {
+            if character == "\\" || character == "\"" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
+    }
 
     /// Headers the proxy sets itself, whatever the client sent under their names.
     static let replaced: Set<String> = ["x-forwarded-proto", "x-forwarded-host", "x-request-id"]

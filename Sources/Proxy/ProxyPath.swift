@@ -57,8 +57,10 @@ enum ProxyPath {
 
     /// False for a path with a `.` or `..` segment, plain or percent-encoded, or with a backslash or an
     /// encoded `/` or `\`: the upstream (or libcurl, which squashes dot segments) would resolve it to
-    /// another path than the one the route and its policy were chosen for. One pass over the bytes:
-    /// this runs on every proxied request.
+    /// another path than the one the route and its policy were chosen for. A segment whose part before
+    /// its path parameters (`;`, or `%3B`) is `.` or `..` is a dot segment too: Tomcat, Jetty and
+    /// Spring drop the parameters and then resolve `/pub/..;/admin` to `/admin`. One pass over the
+    /// bytes: this runs on every proxied request.
     static func isSafe(_ path: String) -> Bool {
         var path = path
         return path.withUTF8 { isSafe($0) }
@@ -76,6 +78,9 @@ enum ProxyPath {
                 dots = 0
             case UInt8(ascii: "\\"):
                 return false
+            case UInt8(ascii: ";"):
+                if dots == 1 || dots == 2 { return false }
+                dots = -1
             case UInt8(ascii: "."):
                 if dots >= 0 { dots += 1 }
             case UInt8(ascii: "%") where index + 2 < bytes.count:
@@ -85,6 +90,10 @@ enum ProxyPath {
                     index += 2
                 } else if (high == UInt8(ascii: "2") && low == UInt8(ascii: "f")) || (high == UInt8(ascii: "5") && low == UInt8(ascii: "c")) {
                     return false
+                } else if high == UInt8(ascii: "3"), low == UInt8(ascii: "b") {
+                    if dots == 1 || dots == 2 { return false }
+                    dots = -1
+                    index += 2
                 } else {
                     dots = -1
                 }
@@ -94,5 +103,20 @@ enum ProxyPath {
             index += 1
         }
         return true
+    }
+
+    /// `path` without the path parameters of its segments (`/app;jsessionid=1/x` → `/app/x`), as
+    /// servlet containers match it: routes are chosen on this, the upstream still gets the parameters.
+    static func withoutParameters(_ path: String) -> String {
+        guard path.utf8.contains(UInt8(ascii: ";")) else { return path }
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count)
+        var inParameters = false
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") { inParameters = false }
+            if byte == UInt8(ascii: ";") { inParameters = true }
+            if !inParameters { out.append(byte) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

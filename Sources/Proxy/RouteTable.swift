@@ -27,10 +27,25 @@ public struct ProxyRoute: Sendable {
         return next == nil || next == UInt8(ascii: "/")
     }
 
-    /// The path the upstream sees: with `stripPrefix`, what follows the prefix (at least `/`).
+    /// The path the upstream sees: with `stripPrefix`, what follows the prefix's segments (at least
+    /// `/`), path parameters of the segments that follow kept.
     func upstreamPath(for path: String) -> String {
         guard settings.stripPrefix, prefix != "/" else { return path }
-        let rest = String(path.dropFirst(prefix.count))
+        guard path.utf8.contains(UInt8(ascii: ";")) else {
+            let rest = String(path.dropFirst(prefix.count))
+            return rest.isEmpty ? "/" : rest
+        }
+        // The prefix matched `path` without parameters: drop as many whole segments as it has.
+        var segments = prefix.utf8.count(where: { $0 == UInt8(ascii: "/") })
+        var index = path.utf8.startIndex
+        while index < path.utf8.endIndex {
+            if path.utf8[index] == UInt8(ascii: "/") {
+                if segments == 0 { break }
+                segments -= 1
+            }
+            index = path.utf8.index(after: index)
+        }
+        let rest = String(path[index...])
         return rest.isEmpty ? "/" : rest
     }
 
@@ -67,9 +82,11 @@ public struct RouteTable: Sendable {
 
     public var isEmpty: Bool { routes.isEmpty }
 
-    /// The route for a request, if any. `host` is the `Host` header as sent (a port is ignored).
+    /// The route for a request, if any. `host` is the `Host` header as sent (a port is ignored);
+    /// `path` is matched without its path parameters.
     public func match(method: String, host: String?, path: String) -> ProxyRoute? {
         let host = host.map(Self.hostName)
+        let path = ProxyPath.withoutParameters(path)
         var best: ProxyRoute?
         for route in routes where route.covers(path: path) {
             if let wanted = route.settings.host, wanted != host { continue }

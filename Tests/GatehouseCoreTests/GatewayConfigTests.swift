@@ -183,4 +183,14 @@ import Testing
                 "proxy.signInPage: must be a path or an http(s) URL",
             ])
     }
+
+    @Test func trustedProxiesAreCIDRBlocksAndNoneByDefault() throws {
+        #expect(try Self.parse(routes: "[]").proxy.trustedProxies.isEmpty)
+        let config = try Self.parse(routes: "[]", proxy: #"{"trustedProxies":["10.0.0.0/8","::1","192.0.2.1"]}"#)
+        #expect(config.proxy.trustedProxies.map(\.description) == ["10.0.0.0/8", "::1", "192.0.2.1"])
+        #expect(Self.issues(routes: "[]", proxy: #"{"trustedProxies":["10.0.0.1/8","nginx"]}"#) == [
+            "proxy.trustedProxies[0]: '10.0.0.1/8' is not an IP address or a CIDR block like 10.0.0.0/8 (host bits clear)",
+            "proxy.trustedProxies[1]: 'nginx' is not an IP address or a CIDR block like 10.0.0.0/8 (host bits clear)",
+        ])
+    }
 }

@@ -261,8 +261,8 @@ import Testing
             #expect(Self.values("X-Auth-Email", in: signedIn) == ["editor@example.com"])
             #expect(Self.values("X-Auth-Assertion", in: signedIn).count == 1)
             #expect(Self.values("X-Auth-Assertion", in: signedIn) != ["forged"])
-            // The client's X-Forwarded-For is kept as a hop, the connected peer appended; Host is not the caller's to set.
-            #expect(Self.values("X-Forwarded-For", in: signedIn) == ["10.9.9.9, 127.0.0.1"])
+            // The client is not a trusted proxy: its X-Forwarded-For is dropped for the connected peer; Host is not the caller's to set.
+            #expect(Self.values("X-Forwarded-For", in: signedIn) == ["127.0.0.1"])
             #expect(Self.values("X-Forwarded-Host", in: signedIn) == ["localhost"])
 
             let anonymous = Self.received(try await client.get("/open/echo/y", headers: spoofed))
@@ -529,6 +529,59 @@ import Testing
                 let reply = try await client.get(path)
                 #expect(reply.status == 400, "\(path)")
             }
+        }
+    }
+
+    /// Claims about the client's address pass only from `proxy.trustedProxies`.
+    @Test func forwardingHeadersPassOnlyFromATrustedProxy() async throws {
+        let claims = [
+            ("Forwarded", "for=10.9.9.9"), ("X-Forwarded-For", "10.9.9.9"), ("X-Real-IP", "10.9.9.9"), ("True-Client-IP", "10.9.9.9"),
+            ("X-Forwarded-Port", "443"), ("X-Forwarded-Prefix", "/x"), ("X-Forwarded-Ssl", "on"), ("X-Forwarded-Server", "edge"),
+        ]
+        let names = ["X-Real-IP", "True-Client-IP", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Ssl", "X-Forwarded-Server"]
+        let routes: @Sendable (Int) -> [[String: Any]] = { port in
+            [["name": "open", "pathPrefix": "/open", "upstream": "http://127.0.0.1:\(port)", "stripPrefix": true, "policy": "public"]]
+        }
+        try await Self.withProxy(routes: routes) { client, _ in
+            let seen = Self.received(try await client.get("/open/echo/x", headers: claims))
+            #expect(Self.values("X-Forwarded-For", in: seen) == ["127.0.0.1"])
+            #expect(Self.values("Forwarded", in: seen) == ["for=127.0.0.1;host=localhost;proto=http"])
+            for name in names { #expect(Self.values(name, in: seen).isEmpty, "\(name) reached the upstream") }
+        }
+        try await Self.withProxy(routes: routes, proxy: ["trustedProxies": ["10.0.0.0/8", "127.0.0.1"]]) { client, _ in
+            let seen = Self.received(try await client.get("/open/echo/x", headers: claims))
+            #expect(Self.values("X-Forwarded-For", in: seen) == ["10.9.9.9, 127.0.0.1"])
+            #expect(Self.values("Forwarded", in: seen) == ["for=10.9.9.9, for=127.0.0.1;host=localhost;proto=http"])
+            #expect(Self.values("X-Real-IP", in: seen) == ["10.9.9.9"])
+            for name in names { #expect(Self.values(name, in: seen).count == 1, "\(name)") }
+        }
+    }
+
+    /// `..;` is `..` to Tomcat, Jetty and Spring; `/admin;x` is `/admin` to them and to the route table.
+    /// Every path below would reach the echo (and count) if it were forwarded.
+    @Test func dotSegmentsWithPathParametersAreRefusedAndParametersDoNotEscapeAPrefix() async throws {
+        let probe = EchoProbe()
+        try await Self.withProxy(routes: { port in [
+            ["name": "pub", "pathPrefix": "/echo/pub", "upstream": "http://127.0.0.1:\(port)", "policy": "public"],
+            ["name": "admin", "pathPrefix": "/echo/admin", "upstream": "http://127.0.0.1:\(port)", "policy": "authenticated"],
+            ["name": "rest", "pathPrefix": "/", "upstream": "http://127.0.0.1:\(port)", "policy": "public"],
+        ] }, probe: probe) { client, _ in
+            for path in ["/echo/pub/..;/admin/x", "/echo/pub/.;/admin/x", "/echo/pub/..;jsessionid=1/admin/x", "/echo/pub/%2E%2E;/admin/x"] {
+                let reply = try await client.get(path)
+                #expect(reply.status == 400, "\(path)")
+            }
+            #expect(probe.requests == 0)
+            for path in ["/echo/admin;x/secret", "/echo/admin;jsessionid=1"] {
+                let reply = try await client.get(path)
+                #expect(reply.status == 401, "\(path)")
+                #expect(reply.text == Self.unauthorizedBody)
+            }
+            #expect(probe.requests == 0)
+            // Parameters elsewhere are the upstream's, and reach it as sent.
+            let kept = try await client.get("/echo/pub/a;jsessionid=1")
+            #expect(kept.status == 200)
+            #expect(kept.json?["path"]?.stringValue == "/echo/pub/a;jsessionid=1")
+            #expect(probe.requests == 1)
         }
     }
 }

@@ -1,3 +1,4 @@
+import GatehouseCore
 @testable import Proxy
 import Testing
 

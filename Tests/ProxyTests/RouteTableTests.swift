@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    /// Tomcat, Jetty and Spring drop a segment's `;parameters` and then resolve what is left.
+    @Test func dotSegmentsWithPathParametersAreUnsafe() {
+        for path in ["/pub/..;/admin", "/pub/.;x/admin", "/pub/..;jsessionid=1/admin", "/pub/%2e%2e;/admin", "/pub/..%3B/admin", "/pub/..;"] {
+            #expect(!ProxyPath.isSafe(path), "\(path)")
+        }
+        for path in ["/pub;x/a", "/a/b;c=d", "/a/..b;x", "/;x/a", "/a/b%3Bc"] {
+            #expect(ProxyPath.isSafe(path), "\(path)")
+        }
+    }
+
+    @Test func prefixesMatchOnThePathWithoutParameters() {
+        let table = RouteTable([Self.route("admin", "/admin"), Self.route("root", "/")])
+        for path in ["/admin;x/y", "/admin;jsessionid=1", "/ADMIN;a=b;c=d/z"] {
+            #expect(table.match(method: "GET", host: nil, path: path)?.settings.name == "admin", "\(path)")
+        }
+        #expect(table.match(method: "GET", host: nil, path: "/adminx;y")?.settings.name == "root")
+        let stripped = ProxyRoute(Self.route("crm", "/crm/v1", strip: true))
+        #expect(stripped.upstreamPath(for: "/crm;a/v1;b/c;d/e") == "/c;d/e")
+        #expect(stripped.upstreamPath(for: "/crm/v1;jsessionid=1") == "/")
+    }
+
     @Test(arguments: [
         ("/admin/x", "/admin/x"),
         ("/%61dmin/%7Euser", "/admin/~user"),

@@ -154,6 +154,17 @@ extension GatewayConfig {
         return routes
     }
 
+    /// CIDR blocks (`10.0.0.0/8`, `::1/128`) or single addresses; each other entry is an issue.
+    static func networks(_ entries: [String], at path: String, log: IssueLog) -> [IPNetwork] {
+        entries.enumerated().compactMap { index, entry in
+            guard let network = IPNetwork(entry) else {
+                log.add("\(path)[\(index)]", "'\(entry)' is not an IP address or a CIDR block like 10.0.0.0/8 (host bits clear)")
+                return nil
+            }
+            return network
+        }
+    }
+
     private static func readProxy(_ reader: ObjectReader?, log: IssueLog) -> ProxySettings {
         guard var r = reader else { return ProxySettings() }
         defer { r.finish() }
@@ -168,7 +179,8 @@ extension GatewayConfig {
             signInPage: r.string("signInPage"),
             returnURLHosts: r.strings("returnURLHosts").map { $0.lowercased() },
             connectTimeoutSeconds: r.int("connectTimeoutSeconds", range: 1...60) ?? defaults.connectTimeoutSeconds,
-            sendTimeoutSeconds: r.int("sendTimeoutSeconds", range: 1...3600) ?? defaults.sendTimeoutSeconds)
+            sendTimeoutSeconds: r.int("sendTimeoutSeconds", range: 1...3600) ?? defaults.sendTimeoutSeconds,
+            trustedProxies: networks(r.strings("trustedProxies"), at: r.childPath("trustedProxies"), log: log))
         for (key, name) in [("userHeader", settings.userHeader), ("emailHeader", settings.emailHeader),
                             ("rolesHeader", settings.rolesHeader), ("assertionHeader", settings.assertionHeader ?? "X")]
         where name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) {

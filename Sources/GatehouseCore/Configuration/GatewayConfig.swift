@@ -333,11 +333,15 @@ public struct ProxySettings: Sendable {
     /// How long one write of a response to a client may wait for the client to read, before the
     /// connection is closed and the upstream transfer dropped (nginx's `send_timeout`).
     public var sendTimeoutSeconds: Int
+    /// Peers whose `X-Forwarded-For`, `Forwarded`, `X-Real-IP` and the like are passed on (a proxy
+    /// in front of Gatehouse); from anyone else they are removed and replaced by the peer's address.
+    public var trustedProxies: [IPNetwork]
 
     public init(
         userHeader: String = "X-Auth-User", emailHeader: String = "X-Auth-Email", rolesHeader: String = "X-Auth-Roles",
         assertionHeader: String? = nil, assertionLifetimeSeconds: Int = 60, assertionAudience: String = "legacy-services",
-        signInPage: String? = nil, returnURLHosts: [String] = [], connectTimeoutSeconds: Int = 2, sendTimeoutSeconds: Int = 60
+        signInPage: String? = nil, returnURLHosts: [String] = [], connectTimeoutSeconds: Int = 2, sendTimeoutSeconds: Int = 60,
+        trustedProxies: [IPNetwork] = []
     ) {
         self.userHeader = userHeader
         self.emailHeader = emailHeader
@@ -349,6 +353,7 @@ public struct ProxySettings: Sendable {
         self.returnURLHosts = returnURLHosts
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.sendTimeoutSeconds = sendTimeoutSeconds
+        self.trustedProxies = trustedProxies
     }
 
     /// Every identity header name Gatehouse sets (and so strips from what callers send).
