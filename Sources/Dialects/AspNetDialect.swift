@@ -16,28 +16,31 @@ public struct AspNetDialect: Dialect {
     public static let applicationCookie = ".AspNet.ApplicationCookie"
     public static let externalCookie = ".AspNet.ExternalCookie"
 
+    /// `/{route}/SignIn` and `/{route}/SignOut` for each configured route (the route as configured,
+    /// the action in any case, as ASP.NET matches them); under any other first segment, the shape
+    /// of an unknown controller.
+    public let endpoints: DialectEndpoints
+
     public init(settings: AspNetSettings, cookies: CookiePolicy = CookiePolicy()) {
         self.settings = settings
         self.cookiePolicy = cookies
-    }
-
-    /// The two actions of the controller; ASP.NET matches action names without regard to case.
-    private enum Endpoint: String {
-        case signin, signout
+        let actions = ["signin", "signout"]
+        self.endpoints = DialectEndpoints(
+            settings.routes.flatMap { route in actions.map { DialectEndpoint($0, [.exactly(route), .ignoringCase($0)]) } }
+                + actions.map { DialectEndpoint($0, [.any, .ignoringCase($0)], isUnknown: true) })
     }
 
     public func decode(_ request: WireRequest) -> DialectCall? {
-        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
-        guard segments.count == 2, let endpoint = Endpoint(rawValue: segments[1].lowercased()) else { return nil }
-        let route = String(segments[0])
-        guard settings.routes.contains(route) else {
+        guard let match = endpoints.match(request.path) else { return nil }
+        let route = String(request.path.split(separator: "/").first ?? "")
+        guard !match.endpoint.isUnknown else {
             let message = "No HTTP resource was found that matches the request URI '\(request.path)'."
             return DialectCall(.respond(WebAPIHttpError(status: 404, message: message).response(.json)), isUnknownEndpoint: true)
         }
         guard request.method == "POST" else {
             return DialectCall(.respond(WebAPIHttpError.methodNotAllowed(request.method).response(.json)))
         }
-        if endpoint == .signout {
+        if match.endpoint.name == "signout" {
             // The action takes no parameters, so whatever body came along is never read.
             let presented = [Self.presentedCookie(request.headers)].compactMap { $0 }
             return DialectCall(.signOut(presented), reply: ReplyStyle(host: settings.cookieDomain ?? request.host))

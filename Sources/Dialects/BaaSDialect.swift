@@ -14,10 +14,15 @@ public struct BaaSDialect: Dialect {
     /// A sign-in here is answered with an opaque session token.
     public let artifactKinds: Set<ArtifactKind> = [.sessionToken]
     private let settings: BaaSSettings
+    /// `signin`, `signout` and `verify` under `settings.pathPrefix`.
+    public let endpoints: DialectEndpoints
 
     /// A dialect answering under `settings.pathPrefix`, admitting the apps in `settings.apiKeys`.
     public init(settings: BaaSSettings) {
         self.settings = settings
+        // The platform's paths are case-sensitive; a trailing slash is tolerated.
+        let prefix = DialectEndpoint.segments(of: settings.pathPrefix, caseSensitive: true)
+        self.endpoints = DialectEndpoints(["signin", "signout", "verify"].map { DialectEndpoint($0, prefix + [.exactly($0)]) })
     }
 
     /// The three endpoints and the methods each one accepts (the SDKs call `signout` with GET).
@@ -36,20 +41,11 @@ public struct BaaSDialect: Dialect {
     /// `nil` for any path but the three endpoints; otherwise what the caller asks for, or a
     /// ready error answer.
     public func decode(_ request: WireRequest) -> DialectCall? {
-        guard let endpoint = endpoint(request.path) else { return nil }
+        guard let name = endpoints.match(request.path)?.endpoint.name, let endpoint = Endpoint(rawValue: name) else { return nil }
         switch call(endpoint, request) {
         case .success(let action): return DialectCall(action)
         case .failure(let error): return DialectCall(.respond(error.response))
         }
-    }
-
-    /// The platform's paths are case-sensitive; a trailing slash is tolerated.
-    private func endpoint(_ path: String) -> Endpoint? {
-        let prefix = settings.pathPrefix.hasSuffix("/") ? String(settings.pathPrefix.dropLast()) : settings.pathPrefix
-        guard path.hasPrefix(prefix + "/") else { return nil }
-        var rest = path.dropFirst(prefix.count + 1)
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        return Endpoint(rawValue: String(rest))
     }
 
     private func call(_ endpoint: Endpoint, _ request: WireRequest) -> Result<DialectAction, BaaSError> {

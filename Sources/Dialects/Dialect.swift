@@ -15,6 +15,8 @@ public protocol Dialect: Sendable {
     var id: DialectID { get }
     /// What to mint for a successful sign-in through this dialect.
     var artifactKinds: Set<ArtifactKind> { get }
+    /// The paths this dialect answers: `decode` returns nil for every other path.
+    var endpoints: DialectEndpoints { get }
     /// `nil` when the request is not for this dialect; otherwise what the caller asks for.
     func decode(_ request: WireRequest) -> DialectCall?
     /// The caller's answer for `result`.

@@ -10,14 +10,16 @@ public struct SSODialect: Dialect {
     /// The roles the document allows in `role`, strongest first.
     static let documentedRoles = ["admin", "moderator", "editor"]
 
+    /// `settings.path`, in any case.
+    public let endpoints: DialectEndpoints
+
     public init(settings: SSOSettings) {
         self.settings = settings
+        self.endpoints = DialectEndpoints([DialectEndpoint("signin", DialectEndpoint.segments(of: settings.path, caseSensitive: false))])
     }
 
     public func decode(_ request: WireRequest) -> DialectCall? {
-        var path = request.path
-        if path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        guard path.lowercased() == settings.path.lowercased() else { return nil }
+        guard endpoints.match(request.path) != nil else { return nil }
         guard request.method == "POST" else {
             let body = JSONValue.object([("detail", .string("Method \"\(request.method)\" not allowed."))])
             return DialectCall(.respond(.json(405, body, headers: [("Allow", "POST, OPTIONS")])))

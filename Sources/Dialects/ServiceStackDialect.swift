@@ -30,6 +30,9 @@ public struct ServiceStackDialect: Dialect {
     public let cookiePolicy: CookiePolicy
 
     /// A dialect answering as `settings` say.
+    /// The paths of `ServiceStackRoute`.
+    public var endpoints: DialectEndpoints { ServiceStackRoute.endpoints }
+
     public init(settings: ServiceStackSettings, cookies: CookiePolicy = CookiePolicy()) {
         self.settings = settings
         self.cookiePolicy = cookies
@@ -38,7 +41,8 @@ public struct ServiceStackDialect: Dialect {
     /// The call a ServiceStack request asks for; `nil` for any path ServiceStack does not serve.
     /// Malformed requests come back as `.respond` with their exact ServiceStack error.
     public func decode(_ request: WireRequest) -> DialectCall? {
-        guard let route = ServiceStackRoute(path: request.path) else { return nil }
+        guard let match = ServiceStackRoute.endpoints.match(request.path) else { return nil }
+        let route = ServiceStackRoute(match)
         // A GET's request DTO is its query string; ServiceStack never reads a GET body.
         let body = request.method == "GET" ? ServiceStackBody.fields([]) : ServiceStackBody(request)
         let style = ReplyStyle(

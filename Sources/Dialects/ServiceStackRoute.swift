@@ -10,24 +10,20 @@ enum ServiceStackRoute: Equatable {
     /// `/access-token`, `/json/reply/GetAccessToken`, `/api/GetAccessToken`.
     case accessToken
 
-    /// The route for `path` (still percent-encoded); `nil` when it is not a ServiceStack path.
-    init?(path: String) {
-        var segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        // `/auth/` is `/auth`: ServiceStack ignores one trailing slash.
-        if segments.count > 1, segments.last == "" { segments.removeLast() }
-        guard path.hasPrefix("/"), let last = segments.last else { return nil }
-        if last.count > 5, last.lowercased().hasSuffix(".json") {
-            segments[segments.count - 1] = String(last.dropLast(5))
-        }
-        switch segments.map({ $0.lowercased() }) {
-        case ["auth"], ["json", "reply", "authenticate"], ["api", "authenticate"]:
-            self = .authenticate(provider: nil)
-        case let lowered where lowered.count == 2 && lowered[0] == "auth" && !lowered[1].isEmpty:
-            self = .authenticate(provider: percentDecode(Substring(segments[1])))
-        case ["access-token"], ["json", "reply", "getaccesstoken"], ["api", "getaccesstoken"]:
+    /// The paths, each in any case and with an optional `.json` suffix; `/auth/` is `/auth`
+    /// (ServiceStack ignores one trailing slash).
+    static let endpoints = DialectEndpoints(
+        [[.ignoringCase("auth")], [.ignoringCase("auth"), .any], [.ignoringCase("json"), .ignoringCase("reply"), .ignoringCase("authenticate")],
+         [.ignoringCase("api"), .ignoringCase("authenticate")]].map { DialectEndpoint("authenticate", $0, formatSuffix: ".json") }
+            + [[.ignoringCase("access-token")], [.ignoringCase("json"), .ignoringCase("reply"), .ignoringCase("getaccesstoken")],
+               [.ignoringCase("api"), .ignoringCase("getaccesstoken")]].map { DialectEndpoint("accessToken", $0, formatSuffix: ".json") })
+
+    /// The route an endpoint match names; the provider segment percent-decoded.
+    init(_ match: EndpointMatch) {
+        if match.endpoint.name == "accessToken" {
             self = .accessToken
-        default:
-            return nil
+        } else {
+            self = .authenticate(provider: match.captures.first.map(percentDecode))
         }
     }
 

@@ -14,19 +14,18 @@ public struct WebAPIDialect: Dialect {
     /// A sign-in here is answered with a signed access token (JWT).
     public let artifactKinds: Set<ArtifactKind> = [.accessToken]
     private let settings: WebAPISettings
-    private let path: String
+    /// `settings.path`, in any case: IIS and ASP.NET routing match paths without regard to case.
+    public let endpoints: DialectEndpoints
 
     /// A dialect answering at `settings.path`, with the response's constants from `settings`.
     public init(settings: WebAPISettings) {
         self.settings = settings
-        // IIS and ASP.NET routing match paths without regard to case.
-        path = settings.path.lowercased()
+        endpoints = DialectEndpoints([DialectEndpoint("signin", DialectEndpoint.segments(of: settings.path, caseSensitive: false))])
     }
 
     /// `nil` for any other path; otherwise a sign-in, or a ready answer for a refused request.
     public func decode(_ request: WireRequest) -> DialectCall? {
-        let requested = request.path.lowercased()
-        guard requested == path || requested == path + "/" else { return nil }
+        guard endpoints.match(request.path) != nil else { return nil }
         let reply = ReplyStyle(format: WebAPINegotiation.format(accept: request.headers.values("Accept")))
         switch signInRequest(request) {
         case .success(let signIn): return DialectCall(.signIn(signIn), reply: reply)

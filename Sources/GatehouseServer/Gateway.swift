@@ -64,14 +64,18 @@ public struct Gateway: Sendable {
         return answer
     }
 
-    /// The first dialect that decodes the path answers it, as in `respond(to:logger:)`.
+    /// The first dialect whose declared endpoints match the path answers it, as in `respond(to:logger:)`.
     static func claim(_ dialects: [any Dialect], method: String, path: String) -> PathClaim {
-        let probe = WireRequest(method: method, path: path)
+        guard let (_, match) = owner(of: path, among: dialects) else { return .none }
+        return match.endpoint.isUnknown ? .unknownEndpoint : .endpoint
+    }
+
+    /// The dialect whose endpoints `path` names (the first, in configuration order), and the match.
+    static func owner(of path: String, among dialects: [any Dialect]) -> (any Dialect, EndpointMatch)? {
         for dialect in dialects {
-            guard let call = dialect.decode(probe) else { continue }
-            return call.isUnknownEndpoint ? .unknownEndpoint : .endpoint
+            if let match = dialect.endpoints.match(path) { return (dialect, match) }
         }
-        return .none
+        return nil
     }
 
     /// The answer of the dialect that claims `request`; `nil` when none does.
@@ -81,8 +85,8 @@ public struct Gateway: Sendable {
 
     /// The answer of the dialect that claims `request`, and which dialect that was; `nil` when none does.
     func answer(_ request: WireRequest, logger: Logger) async -> (response: WireResponse, dialect: DialectID)? {
-        for dialect in dialects {
-            guard let call = dialect.decode(request) else { continue }
+        // Only the dialect that declared the path parses the request.
+        if let (dialect, _) = Self.owner(of: request.path, among: dialects), let call = dialect.decode(request) {
             var logger = logger
             logger[metadataKey: "dialect"] = "\(dialect.id.rawValue)"
             if case .respond(let response) = call.action {
