@@ -39,6 +39,11 @@ struct DialectMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let path = request.uri.path
         let logger = context.logger
+        if let convention = ForwardAuthConvention(path: path), let proxy = gateway.proxy {
+            route = "authz"
+            return await ForwardAuthResponder.respond(
+                request, convention: convention, proxy: proxy, context: context, requestID: requestID, logger: logger)
+        }
         let claim = gateway.claim(method: request.method.rawValue, path: path)
         // Not a sign-in endpoint: a proxied route (its body streamed, never collected here), else the
         // dialect's own "not found" or the router.

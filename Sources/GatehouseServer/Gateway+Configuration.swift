@@ -35,16 +35,15 @@ extension Gateway {
             partnerUser: { id in locals.lazy.compactMap { $0.identity(numericID: id) }.first })
         let dialects = makeDialects(config.dialects, cookies: config.server.cookiePolicy)
         try checkRoutes(config, dialects: dialects)
-        var proxy: ReverseProxy?
-        if !config.routes.isEmpty {
-            // Its own client: proxied traffic is not held to the sign-in client's 32 connections, and gets
-            // one curl thread per core.
-            let client = UpstreamClient(
-                maxConnectionsPerHost: Self.proxyConnectionsPerHost, threads: ProcessInfo.processInfo.activeProcessorCount)
-            proxy = ReverseProxy(
-                routes: RouteTable(config.routes), settings: config.proxy, grants: grants, client: client,
-                legacyOrigins: legacyOrigins(config))
-        }
+        // Always made: forward auth decides by its routes (or `authz.defaultPolicy` without any). Its own
+        // client: proxied traffic is not held to the sign-in client's 32 connections, and gets one curl
+        // thread per core when some route has an upstream.
+        let proxies = config.routes.contains { !$0.upstreams.isEmpty }
+        let client = UpstreamClient(
+            maxConnectionsPerHost: proxies ? Self.proxyConnectionsPerHost : 1, threads: proxies ? ProcessInfo.processInfo.activeProcessorCount : 1)
+        let proxy: ReverseProxy? = ReverseProxy(
+            routes: RouteTable(config.routes), settings: config.proxy, authz: config.authz, grants: grants, client: client,
+            legacyOrigins: legacyOrigins(config))
         return Gateway(
             dialects: dialects, chain: AuthenticatorChain(authenticators),
             lockout: Lockout(settings: config.lockout, store: state.lockouts, onLock: { event in
@@ -67,7 +66,7 @@ extension Gateway {
         var issues: [ConfigIssue] = []
         for (index, route) in config.routes.enumerated() {
             let path = route.normalizedPrefix
-            if reservedPaths.contains(path) || ["GET", "POST"].contains(where: { claim(dialects, method: $0, path: path) == .endpoint }) {
+            if reservedPaths.contains(path) || ForwardAuthConvention(path: path) != nil || ["GET", "POST"].contains(where: { claim(dialects, method: $0, path: path) == .endpoint }) {
                 issues.append(ConfigIssue(
                     path: "routes[\(index)].pathPrefix", message: "'\(route.pathPrefix)' is answered by Gatehouse itself, so the route is unreachable"))
             }

@@ -249,7 +249,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             refuse(.badFraming, head: head, path: path, metrics: gateway.metrics)
             return false
         }
-        guard path.hasPrefix("/"), let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path),
+        guard path.hasPrefix("/"), let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path), ForwardAuthConvention(path: path) == nil,
             gateway.claim(method: head.method.rawValue, path: path) != .endpoint,
             let route = proxy.route(method: head.method.rawValue, host: head.headers.first(name: "host"), path: path),
             route.forwardsOverPlainHTTP

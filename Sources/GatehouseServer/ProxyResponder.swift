@@ -88,7 +88,7 @@ enum ProxyResponder {
         }
     }
 
-    private static func fieldsOf(_ headers: [(String, String)]) -> HTTPFields {
+    static func fieldsOf(_ headers: [(String, String)]) -> HTTPFields {
         var fields = HTTPFields()
         fields.reserveCapacity(headers.count + 1)
         for (name, value) in headers {

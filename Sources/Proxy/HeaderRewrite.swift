@@ -71,17 +71,10 @@ enum HeaderRewrite {
             }
         }
         if let identity = caller.identity {
-            out.append((settings.userHeader, clean(identity.userName)))
-            if let email = identity.email.primary { out.append((settings.emailHeader, clean(email))) }
-            out.append((settings.rolesHeader, clean(identity.roles.map(\.name).joined(separator: ","))))
-        }
-        if let assertion = caller.assertion, let header = settings.assertionHeader {
-            out.append((header, assertion))
+            out += identityHeaders(identity, assertion: caller.assertion, settings: settings)
         }
         // The legacy session's cookies replace any the client sent under the same names; one Cookie line (RFC 6265 §5.4).
-        let legacyCookies = caller.upstreamArtifacts.compactMap { key, value -> (String, String)? in
-            key.hasPrefix("cookie:") ? (String(key.dropFirst("cookie:".count)), clean(value)) : nil
-        }.sorted { $0.0 < $1.0 }
+        let legacyCookies = legacyCookies(caller.upstreamArtifacts)
         cookies.removeAll { cookie in legacyCookies.contains { $0.0 == cookie.0 } }
         cookies += legacyCookies
         if !cookies.isEmpty { out.append(("Cookie", cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))) }
@@ -101,6 +94,23 @@ enum HeaderRewrite {
         if let host { out.append(("X-Forwarded-Host", clean(host))) }
         out.append(("X-Request-Id", caller.requestID))
         return out
+    }
+
+    /// The identity headers (user, e-mail, roles comma-separated, the assertion when configured): what an
+    /// upstream behind the proxy, or behind a proxy asking forward auth, learns of the caller.
+    static func identityHeaders(_ identity: Identity, assertion: String?, settings: ProxySettings) -> [(String, String)] {
+        var out = [(settings.userHeader, clean(identity.userName))]
+        if let email = identity.email.primary { out.append((settings.emailHeader, clean(email))) }
+        out.append((settings.rolesHeader, clean(identity.roles.map(\.name).joined(separator: ","))))
+        if let assertion, let header = settings.assertionHeader { out.append((header, assertion)) }
+        return out
+    }
+
+    /// The legacy session's cookies (`cookie:NAME` artifacts), by name.
+    static func legacyCookies(_ artifacts: [String: String]) -> [(String, String)] {
+        artifacts.compactMap { key, value -> (String, String)? in
+            key.hasPrefix("cookie:") ? (String(key.dropFirst("cookie:".count)), clean(value)) : nil
+        }.sorted { $0.0 < $1.0 }
     }
 
     /// Whether a client header of this (lower-case) name never reaches the upstream, whatever the request.

@@ -6,6 +6,12 @@ public struct ProxyAnswer: Sendable, Equatable {
     public var headers: [(String, String)]
     public var body: [UInt8]
 
+    public init(status: Int, headers: [(String, String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public static func == (lhs: ProxyAnswer, rhs: ProxyAnswer) -> Bool {
         lhs.status == rhs.status && lhs.body == rhs.body && lhs.headers.elementsEqual(rhs.headers, by: ==)
     }
@@ -20,6 +26,8 @@ public struct ProxyAnswer: Sendable, Equatable {
         401, error: "unauthorized", message: "A valid sign-in is required.",
         headers: [("WWW-Authenticate", #"Bearer realm="gatehouse""#)])
     public static let forbidden = json(403, error: "forbidden", message: "Your sign-in lacks a role this route requires.")
+    /// Forward auth with `authz.defaultPolicy` `deny`, for a request no route matches.
+    public static let noRoute = json(403, error: "forbidden", message: "No route lets this request through.")
     public static let badPath = json(
         400, error: "bad_request", message: "The path may not contain dot segments, encoded slashes or malformed escapes.")
     public static let duplicateHost = json(400, error: "bad_request", message: "A request carries exactly one Host.")

@@ -55,6 +55,8 @@ public enum ProxyOutcome: Sendable {
 public struct ReverseProxy: Sendable {
     let routes: RouteTable
     let settings: ProxySettings
+    /// Forward auth's own settings (`authz`).
+    let authz: AuthzSettings
     let grants: GrantService
     let client: UpstreamClient
     /// Authenticator name → origin of its upstream URL (`http://host:port`), to know whose
@@ -65,9 +67,13 @@ public struct ReverseProxy: Sendable {
     /// Identity assertions signed a moment ago, by grant id (see `cachedAssertion(for:)`).
     let assertions = BoundedMemo<String, (token: String, reuseUntil: ContinuousClock.Instant)>(capacity: 10_000)
 
-    public init(routes: RouteTable, settings: ProxySettings, grants: GrantService, client: UpstreamClient, legacyOrigins: [String: String]) {
+    public init(
+        routes: RouteTable, settings: ProxySettings, authz: AuthzSettings = AuthzSettings(), grants: GrantService, client: UpstreamClient,
+        legacyOrigins: [String: String]
+    ) {
         self.routes = routes
         self.settings = settings
+        self.authz = authz
         self.grants = grants
         self.client = client
         self.legacyOrigins = legacyOrigins
@@ -78,9 +84,13 @@ public struct ReverseProxy: Sendable {
     public var sendTimeout: Duration { .seconds(settings.sendTimeoutSeconds) }
 
     /// The route for a request, nil when no route takes it: matched on the normalized path (see
-    /// `ProxyPath.normalized`), the one the upstream will receive.
+    /// `ProxyPath.normalized`), the one the upstream will receive. A decision-only route (no
+    /// upstream) is never proxied, and no shorter route takes what it matches either.
     public func route(method: String, host: String?, path: String) -> ProxyRoute? {
-        routes.match(method: method, host: host, path: ProxyPath.normalized(path) ?? path)
+        guard let route = routes.match(method: method, host: host, path: ProxyPath.normalized(path) ?? path),
+            !route.settings.upstreams.isEmpty
+        else { return nil }
+        return route
     }
 
     /// Checks and forwards one request. `startBody` is called once the request is let through: it
@@ -216,12 +226,15 @@ public struct ReverseProxy: Sendable {
         else { return .unauthorized }
         let pathAndQuery = head.path + (head.query.map { "?" + $0 } ?? "")
         // Only an allow-listed Host may appear in the return URL: Host is the caller's to write.
-        if let host = Self.header("host", in: head.headers), settings.returnURLHosts.contains(RouteTable.hostName(host)),
-            host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "[" || $0 == "]" })
-        {
+        if let host = Self.header("host", in: head.headers), settings.returnURLHosts.contains(RouteTable.hostName(host)), Self.isPlainHost(host) {
             return .signIn(page: page, returnURL: "http://" + host + pathAndQuery)
         }
         return .signIn(page: page, returnURL: pathAndQuery)
+    }
+
+    /// Whether `host` is only a host name or address and a port: safe to write into a return URL.
+    static func isPlainHost(_ host: String) -> Bool {
+        host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "[" || $0 == "]" }
     }
 
     /// The legacy upstream's own artifacts kept on the grant, when this route leads to that upstream.

@@ -177,7 +177,6 @@ import Testing
                 "routes[0].upstream: 'ftp://x' must be an http or https URL without a query",
                 "routes[0].methods: 'GE T' is not an HTTP method",
                 "routes[1].upstream: must list at least one URL",
-                "routes[2].upstream: is required",
                 "proxy.userHeader: must be an HTTP header name",
                 "proxy: identity header names must differ from each other",
                 "proxy.signInPage: must be a path or an http(s) URL",

@@ -19,7 +19,8 @@ extension GatewayConfig {
             store: readStore(root.object("store"), log: log),
             lockout: readLockout(root.object("lockout")),
             routes: readRoutes(root.array("routes") ?? [], log: log),
-            proxy: readProxy(root.object("proxy"), log: log)
+            proxy: readProxy(root.object("proxy"), log: log),
+            authz: readAuthz(root.object("authz"), log: log)
         )
         root.finish()
         if config.authenticators.isEmpty, log.issues.isEmpty {
@@ -126,7 +127,7 @@ extension GatewayConfig {
             case .string(let url)?: upstreams = [url]
             case .array?: upstreams = r.strings("upstream")
             case nil, .null?:
-                log.add(r.childPath("upstream"), "is required")
+                // A decision-only route: forward auth applies its policy, the proxy never serves it.
                 upstreams = []
             default:
                 log.add(r.childPath("upstream"), "must be a URL or a list of URLs")
@@ -163,6 +164,17 @@ extension GatewayConfig {
             }
             return network
         }
+    }
+
+    private static func readAuthz(_ reader: ObjectReader?, log: IssueLog) -> AuthzSettings {
+        guard var r = reader else { return AuthzSettings() }
+        defer { r.finish() }
+        let name = r.string("defaultPolicy", default: AuthzSettings.DefaultPolicy.authenticated.rawValue)
+        let policy = AuthzSettings.DefaultPolicy(rawValue: name)
+        if policy == nil { log.add(r.childPath("defaultPolicy"), "must be authenticated, public or deny") }
+        let trusted: [IPNetwork]? = r.raw("trustedProxies") == nil
+            ? nil : networks(r.strings("trustedProxies"), at: r.childPath("trustedProxies"), log: log)
+        return AuthzSettings(defaultPolicy: policy ?? .authenticated, trustedProxies: trusted)
     }
 
     private static func readProxy(_ reader: ObjectReader?, log: IssueLog) -> ProxySettings {

@@ -15,6 +15,28 @@ public struct GatewayConfig: Sendable {
     public var routes: [RouteSettings]
     /// How proxied requests are checked and what the upstream services receive.
     public var proxy: ProxySettings
+    /// Forward auth: how `/authz/*` decides for another proxy.
+    public var authz: AuthzSettings = AuthzSettings()
+}
+
+/// `authz`: the forward-auth endpoints' own settings; route policies and identity headers are the proxy's.
+public struct AuthzSettings: Sendable {
+    /// What a request no route matches gets.
+    public enum DefaultPolicy: String, Sendable {
+        case authenticated, `public`, deny
+    }
+
+    public var defaultPolicy: DefaultPolicy
+    /// Peers whose `X-Original-*` / `X-Forwarded-*` description of the original request is believed.
+    public var trustedProxies: [IPNetwork]
+
+    public init(defaultPolicy: DefaultPolicy = .authenticated, trustedProxies: [IPNetwork]? = nil) {
+        self.defaultPolicy = defaultPolicy
+        self.trustedProxies = trustedProxies ?? Self.loopback
+    }
+
+    /// `127.0.0.0/8` and `::1`: the default, for a proxy on the same machine.
+    public static let loopback = ["127.0.0.0/8", "::1"].compactMap(IPNetwork.init)
 }
 
 public struct ServerSettings: Sendable {

@@ -5,7 +5,8 @@ import GatehouseTesting
 /// The test configuration plus `routes`, `proxy` and (optionally) a known JWT signing key.
 enum ProxyConfiguration {
     static func make(
-        routes: [[String: Any]], proxy: [String: Any]? = nil, jwtPrivateKeyPEM: String? = nil, authenticators: [[String: Any]]? = nil
+        routes: [[String: Any]], proxy: [String: Any]? = nil, jwtPrivateKeyPEM: String? = nil, authenticators: [[String: Any]]? = nil,
+        authz: [String: Any]? = nil
     ) throws -> GatewayConfig {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-proxy-\(UUID().uuidString)").path
         let base = Data(TestConfiguration.json(stateDirectory: directory).utf8)
@@ -15,6 +16,7 @@ enum ProxyConfiguration {
         document["routes"] = routes
         if let authenticators { document["authenticators"] = authenticators }
         if let proxy { document["proxy"] = proxy }
+        if let authz { document["authz"] = authz }
         if let jwtPrivateKeyPEM { document["keys"] = ["jwtPrivateKey": jwtPrivateKeyPEM] }
         let data = try JSONSerialization.data(withJSONObject: document)
         return try GatewayConfig.parse(Array(data))

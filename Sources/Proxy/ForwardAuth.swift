@@ -1,0 +1,198 @@
+import GatehouseCore
+import Grants
+import Logging
+
+/// How a proxy in front of the legacy services asks Gatehouse "may this request through, and as
+/// whom?" (oauth2-proxy's `/oauth2/auth`, Authelia's `/api/authz/*`). Each convention names the
+/// original request its own way; the answer is the same: 200 with the identity headers, 401, 403.
+public enum ForwardAuthConvention: Sendable, Equatable {
+    /// nginx `auth_request`: `X-Original-Method`, `X-Original-URL` (or `X-Original-URI` + `Host`).
+    case authRequest
+    /// Traefik `forwardAuth`, Caddy `forward_auth`, HAProxy: `X-Forwarded-Method`, `-Proto`, `-Host`, `-Uri`.
+    case forwardAuth
+    /// Envoy `ext_authz` (HTTP service): its own method and `Host`, the path after the prefix, `X-Forwarded-Proto`.
+    case extAuthz
+
+    public static let authRequestPath = "/authz/auth-request"
+    public static let forwardAuthPath = "/authz/forward-auth"
+    public static let extAuthzPrefix = "/authz/ext-authz"
+
+    /// The convention a request path (without its query) asks by; nil for every other path.
+    public init?(path: String) {
+        if path == Self.authRequestPath {
+            self = .authRequest
+        } else if path == Self.forwardAuthPath {
+            self = .forwardAuth
+        } else if path == Self.extAuthzPrefix || path.hasPrefix(Self.extAuthzPrefix + "/") {
+            self = .extAuthz
+        } else {
+            return nil
+        }
+    }
+}
+
+/// The request a forward-auth check is about, as the asking proxy describes it.
+public struct OriginalRequest: Sendable, Equatable {
+    public var method: String
+    public var scheme: String
+    public var host: String?
+    /// As sent, percent-encoding intact, without the query.
+    public var path: String
+    public var query: String?
+
+    public init(method: String, scheme: String, host: String?, path: String, query: String?) {
+        self.method = method
+        self.scheme = scheme
+        self.host = host
+        self.path = path
+        self.query = query
+    }
+
+    /// The original request of a check `check` (its own method, path, query and headers) made by
+    /// `convention`. The `X-Original-*` / `X-Forwarded-*` headers are believed only when the check
+    /// comes from `trusted`; anyone else's check is about the check request itself.
+    public static func of(_ check: ProxyRequestHead, convention: ForwardAuthConvention, trusted: Bool) -> OriginalRequest {
+        let header = { (name: String) in ReverseProxy.header(name, in: check.headers).flatMap { $0.isEmpty ? nil : $0 } }
+        let own = OriginalRequest(
+            method: check.method, scheme: (trusted ? header("x-forwarded-proto")?.lowercased() : nil) ?? "http",
+            host: header("host"), path: check.path, query: check.query)
+        switch convention {
+        case .extAuthz:
+            var original = own
+            let rest = check.path.dropFirst(ForwardAuthConvention.extAuthzPrefix.count)
+            original.path = rest.isEmpty ? "/" : String(rest)
+            return original
+        case .authRequest:
+            guard trusted else { return own }
+            var original = own
+            original.method = header("x-original-method")?.uppercased() ?? own.method
+            if let url = header("x-original-url") {
+                original.apply(url: url)
+            } else if let uri = header("x-original-uri") {
+                original.apply(target: uri)
+            }
+            return original
+        case .forwardAuth:
+            guard trusted else { return own }
+            var original = own
+            original.method = header("x-forwarded-method")?.uppercased() ?? own.method
+            if let host = header("x-forwarded-host") { original.host = host }
+            if let uri = header("x-forwarded-uri") { original.apply(target: uri) }
+            return original
+        }
+    }
+
+    /// `scheme://host/path?query`, or a request target alone.
+    private mutating func apply(url: String) {
+        guard let separator = url.firstRange(of: "://") else {
+            apply(target: url)
+            return
+        }
+        scheme = url[..<separator.lowerBound].lowercased()
+        let rest = url[separator.upperBound...]
+        let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        host = String(rest[..<hostEnd])
+        apply(target: String(rest[hostEnd...]))
+    }
+
+    /// `path?query` (`?query` alone is the root's).
+    private mutating func apply(target: String) {
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts.first.map(String.init) ?? ""
+        self.path = path.isEmpty ? "/" : path
+        query = parts.count == 2 ? String(parts[1]) : nil
+    }
+
+    /// The URL a browser comes back to after signing in: absolute only for a host in `allowedHosts`
+    /// (the host is the caller's to write), else the path and query alone.
+    func returnURL(allowedHosts: [String]) -> String {
+        let pathAndQuery = path + (query.map { "?" + $0 } ?? "")
+        if let host, allowedHosts.contains(RouteTable.hostName(host)), ReverseProxy.isPlainHost(host),
+            scheme == "http" || scheme == "https"
+        {
+            return scheme + "://" + host + pathAndQuery
+        }
+        return pathAndQuery
+    }
+}
+
+/// What forward auth answers.
+public enum ForwardAuthDecision: Sendable {
+    /// Let through: 200 with the identity headers of `grant` (none without a grant, on a public route),
+    /// and the legacy artifacts `route` leads to.
+    case allow(grant: Grant?, route: ProxyRoute?)
+    /// 400, 401, 302 or 403 as it stands.
+    case refuse(ProxyAnswer)
+}
+
+extension ReverseProxy {
+    /// Whether `peer` may describe the original request in headers (`authz.trustedProxies`).
+    public func isTrustedForAuthz(_ peer: String?) -> Bool {
+        authz.trustedProxies.contain(peer)
+    }
+
+    /// The decision on `original` for `caller` (read from the check request's own headers, as the
+    /// proxy reads them), by the policy of the route matching the original host and path, or
+    /// `authz.defaultPolicy` where none does. `checkHeaders` say whether a browser is asking.
+    public func decide(
+        _ original: OriginalRequest, convention: ForwardAuthConvention, checkHeaders: [(String, String)], caller: ProxyCaller,
+        logger: Logger
+    ) -> ForwardAuthDecision {
+        guard let path = ProxyPath.normalized(original.path), ProxyPath.isSafe(path) else { return .refuse(.badPath) }
+        let route = routes.match(method: original.method, host: original.host, path: path)
+        let policy: AuthzSettings.DefaultPolicy
+        if let route {
+            policy = route.settings.policy == .public ? .public : .authenticated
+        } else {
+            policy = authz.defaultPolicy
+        }
+        switch policy {
+        case .deny:
+            logger.debug("forward auth refused", metadata: ["reason": "no_route"])
+            return .refuse(.noRoute)
+        case .public:
+            return .allow(grant: caller.grant, route: route)
+        case .authenticated:
+            guard let grant = caller.grant else {
+                return .refuse(unauthenticated(original, convention: convention, checkHeaders: checkHeaders))
+            }
+            if let route, !route.settings.roles.isEmpty,
+                !grant.identity.roles.contains(where: { route.settings.roles.contains($0.name) })
+            {
+                logger.debug("forward auth refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
+                return .refuse(.forbidden)
+            }
+            return .allow(grant: grant, route: route)
+        }
+    }
+
+    /// The headers of a 200: the identity, the assertion, and the legacy session the route leads to
+    /// (its bearer as `Authorization`, its cookies in one `Cookie`), for the asking proxy to copy
+    /// onto the request it lets through. Nobody signed in (a public route): the identity headers
+    /// empty, so a proxy that copies them replaces whatever the client sent under those names
+    /// (Traefik keeps the client's when the answer lacks one; Caddy 2.6 writes its placeholder).
+    public func allowedHeaders(grant: Grant?, route: ProxyRoute?, assertion: String?) -> [(String, String)] {
+        guard let grant else { return [(settings.userHeader, ""), (settings.emailHeader, ""), (settings.rolesHeader, "")] }
+        var out = HeaderRewrite.identityHeaders(grant.identity, assertion: assertion, settings: settings)
+        guard let route else { return out }
+        let artifacts = legacyArtifacts(of: grant, for: route)
+        let cookies = HeaderRewrite.legacyCookies(artifacts)
+        if !cookies.isEmpty { out.append(("Cookie", cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))) }
+        if let bearer = artifacts["bearer"] { out.append(("Authorization", "Bearer \(HeaderRewrite.clean(bearer))")) }
+        return out
+    }
+
+    /// 401 with `WWW-Authenticate`. A browser (`Accept: text/html`, the original a `GET`/`HEAD`) is
+    /// sent to `proxy.signInPage` when one is set: by 302, or for nginx's `auth_request` — which can
+    /// only pass on 401 and 403 — by a 401 carrying the sign-in URL in `Location` for `error_page`.
+    func unauthenticated(_ original: OriginalRequest, convention: ForwardAuthConvention, checkHeaders: [(String, String)]) -> ProxyAnswer {
+        guard let page = settings.signInPage, original.method == "GET" || original.method == "HEAD",
+            Self.header("accept", in: checkHeaders)?.lowercased().contains("text/html") == true
+        else { return .unauthorized }
+        let redirect = ProxyAnswer.signIn(page: page, returnURL: original.returnURL(allowedHosts: settings.returnURLHosts))
+        guard convention == .authRequest else { return redirect }
+        var answer = ProxyAnswer.unauthorized
+        answer.headers += redirect.headers
+        return answer
+    }
+}
