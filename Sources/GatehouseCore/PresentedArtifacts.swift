@@ -79,6 +79,7 @@ public enum PresentedArtifacts {
 
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (Foundation-free; byte-wise, as both are ASCII).
+    @inlinable
     package func trimmingSpacesAndTabs() -> String {
         let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         let text = Substring(self)
@@ -89,12 +90,14 @@ extension StringProtocol {
 
     /// Whether the text equals `lowercased` when ASCII letters are compared without case; for header
     /// names and schemes, without allocating a lower-cased copy.
+    @inlinable
     package func equalsIgnoringASCIICase(_ lowercased: String) -> Bool {
         guard utf8.count == lowercased.utf8.count else { return false }
         return zip(utf8, lowercased.utf8).allSatisfy { byte, lower in byte.lowercasedASCII == lower }
     }
 
     /// Whether the UTF-8 of the text starts with that of `prefix`, ASCII letters compared without case.
+    @inlinable
     package func hasPrefixIgnoringASCIICase(_ prefix: some StringProtocol) -> Bool {
         utf8.count >= prefix.utf8.count
             && zip(utf8, prefix.utf8).allSatisfy { $0.lowercasedASCII == $1.lowercasedASCII }
@@ -103,6 +106,7 @@ extension StringProtocol {
 
 extension UInt8 {
     /// The byte with an ASCII capital letter made small; any other byte as it is.
+    @inlinable
     package var lowercasedASCII: UInt8 {
         UInt8(ascii: "A")...UInt8(ascii: "Z") ~= self ? self | 0x20 : self
     }

@@ -371,7 +371,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let base = exchange.order[exchange.attempt]
         exchange.attempt += 1
-        guard let endpoint = UpstreamEndpoint(base) else {
+        guard let endpoint = exchange.route.endpoint(for: base) else {
             answer(.badGateway, for: exchange)
             return
         }
@@ -675,7 +675,7 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
             return
         }
         // A kept-alive connection the upstream closed just as it was reused: once more, on a fresh one.
-        if exchange.connectionWasReused, !exchange.framing.hasBody, !exchange.retriedStale, let endpoint = UpstreamEndpoint(exchange.base ?? "") {
+        if exchange.connectionWasReused, !exchange.framing.hasBody, !exchange.retriedStale, let endpoint = exchange.route.endpoint(for: exchange.base ?? "") {
             exchange.retriedStale = true
             exchange.headSent = false
             connect(endpoint, for: exchange)

@@ -1,3 +1,4 @@
+import GatehouseCore
 import CZlib
 import NIOCore
 
@@ -82,8 +83,42 @@ final class UpstreamFramingHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
+    /// Whether a line of the head starts with `transfer-encoding` (any case).
+    static func mentionsTransferEncoding(_ head: ByteBuffer) -> Bool {
+        let name = Array("transfer-encoding".utf8)
+        return head.withUnsafeReadableBytes { bytes in
+            guard bytes.count > name.count else { return false }
+            var index = 0
+            while index + name.count < bytes.count {
+                if bytes[index] == UInt8(ascii: "\n") {
+                    var matched = 0
+                    while matched < name.count, bytes[index + 1 + matched].lowercasedASCII == name[matched] { matched += 1 }
+                    if matched == name.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
+    /// The status code of `HTTP/1.x NNN …`, 0 when there is none.
+    static func statusCode(_ head: ByteBuffer) -> Int {
+        head.withUnsafeReadableBytes { bytes in
+            guard bytes.count >= 12, bytes[8] == UInt8(ascii: " ") else { return 0 }
+            var code = 0
+            for index in 9..<12 {
+                let digit = bytes[index]
+                guard UInt8(ascii: "0")...UInt8(ascii: "9") ~= digit else { return 0 }
+                code = code * 10 + Int(digit - UInt8(ascii: "0"))
+            }
+            return code
+        }
+    }
+
     /// The head with its framing made plain, and its status code.
     private func rewrite(_ head: ByteBuffer) -> (ByteBuffer, Int) {
+        // Nearly every head has no Transfer-Encoding: tell so from the bytes, without making strings.
+        if !Self.mentionsTransferEncoding(head) { return (head, Self.statusCode(head)) }
         let text = String(buffer: head)
         let lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
         let statusLine = lines.first ?? ""

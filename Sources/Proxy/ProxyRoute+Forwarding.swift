@@ -11,11 +11,9 @@ extension ProxyRoute {
     /// `url` answered: it is in the rotation again.
     public func upstreamAnswered(_ url: String) { pool.answered(url) }
 
-    /// Whether every upstream is plain `http://` (no TLS, no user-info): what the event-loop data path
-    /// forwards to itself.
-    public var forwardsOverPlainHTTP: Bool {
-        settings.upstreams.allSatisfy { UpstreamEndpoint($0) != nil }
-    }
+    /// The endpoint of one of this route's upstream URLs, when it is plain `http://` (no TLS, no
+    /// user-info): what the event-loop data path forwards to itself. Parsed once, when the route was made.
+    public func endpoint(for url: String) -> UpstreamEndpoint? { endpoints[url] }
 }
 
 extension ReverseProxy {

@@ -8,12 +8,20 @@ public struct ProxyRoute: Sendable {
     let pool: UpstreamPool
     /// The origins (`scheme://host:port`) of the upstreams, to tell which legacy sessions belong here.
     let origins: Set<String>
+    /// The plain-`http://` upstreams, parsed once (see `forwardsOverPlainHTTP`).
+    let endpoints: [String: UpstreamEndpoint]
+    /// Whether every upstream is plain `http://`.
+    public let forwardsOverPlainHTTP: Bool
 
     init(_ settings: RouteSettings) {
         self.settings = settings
         self.prefix = settings.normalizedPrefix
         self.pool = UpstreamPool(settings.upstreams)
         self.origins = Set(settings.upstreams.compactMap(ReverseProxy.origin(of:)))
+        var endpoints: [String: UpstreamEndpoint] = [:]
+        for url in settings.upstreams { endpoints[url] = UpstreamEndpoint(url) }
+        self.endpoints = endpoints
+        self.forwardsOverPlainHTTP = settings.upstreams.allSatisfy { endpoints[$0] != nil }
     }
 
     /// Whether `path` (normalized, see `ProxyPath.normalized`) is the prefix or lies below it, on a
