@@ -37,6 +37,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case passing
         /// `exchange` is being proxied.
         case proxying
+        /// Answered on the loop (a forward-auth check): the rest of the request is read and dropped.
+        case answered
     }
 
     private var mode = Mode.idle
@@ -182,6 +184,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 queue.removeFirst()
                 guard case .head(let head) = part else { continue }
                 if begin(head, context: context) { passedOn = true }
+            case .answered:
+                queue.removeFirst()
+                if case .end = part {
+                    mode = .idle
+                    armIdleTimer()
+                }
             case .passing:
                 if passedRequestEnded { break loop }
                 queue.removeFirst()
@@ -247,6 +255,11 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // must not be guessed at: the upstream could read it differently (request smuggling).
         if head.headers.contains(name: "transfer-encoding"), !Self.isChunkedAlone(head.headers[canonicalForm: "transfer-encoding"]) {
             refuse(.badFraming, head: head, path: path, metrics: gateway.metrics)
+            return false
+        }
+        if let convention = ForwardAuthConvention(path: path), let proxy = gateway.proxy,
+            answerForwardAuth(convention, head: head, path: path, query: query, proxy: proxy, context: context)
+        {
             return false
         }
         guard path.hasPrefix("/"), let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path), ForwardAuthConvention(path: path) == nil,
@@ -494,6 +507,53 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if exchange.closeClient { exchange.requestEnded = true }
         exchangeMayBeDone(exchange)
         pump()
+    }
+
+    /// A forward-auth check answered here, when everything it needs is at hand: no body, artifacts
+    /// checked a moment ago (`knownCaller`), any assertion already signed. False: Hummingbird's
+    /// `ForwardAuthResponder` answers it (first sight of an artifact, a body to skip) — the same decision.
+    private func answerForwardAuth(
+        _ convention: ForwardAuthConvention, head: HTTPRequestHead, path: String, query: String?, proxy: ReverseProxy,
+        context: ChannelHandlerContext
+    ) -> Bool {
+        let length = head.headers.first(name: "content-length")
+        guard length == nil || length == "0", !head.headers.contains(name: "transfer-encoding") else { return false }
+        let headers = head.headers.map { ($0.name, $0.value) }
+        guard let caller = proxy.knownCaller(headers) else { return false }
+        let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
+        let check = ProxyRequestHead(
+            method: head.method.rawValue, path: path, query: query, headers: headers,
+            clientAddress: context.channel.remoteAddress?.ipAddress, requestID: requestID)
+        let original = OriginalRequest.of(check, convention: convention, trusted: proxy.isTrustedForAuthz(check.clientAddress))
+        let answer: ProxyAnswer
+        switch proxy.decide(original, convention: convention, checkHeaders: headers, caller: caller, logger: logger) {
+        case .refuse(let refusal):
+            answer = refusal
+        case .allow(let grant, let route):
+            var assertion: String?
+            if let grant {
+                switch proxy.cachedAssertion(for: grant) {
+                case .notConfigured: break
+                case .ready(let token): assertion = token
+                case .toMake: return false
+                }
+            }
+            answer = ProxyAnswer(status: 200, headers: proxy.allowedHeaders(grant: grant, route: route, assertion: assertion), body: [])
+        }
+        let started = ContinuousClock.now
+        let close = !head.isKeepAlive || quiescing
+        let written = writeAnswer(answer, version: head.version, requestID: requestID, close: close, context: context)
+        AccessLog.write(
+            method: head.method.rawValue, path: path, status: answer.status, route: "authz", requestID: requestID, since: started,
+            logger: logger)
+        if close {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            mode = .proxying  // nothing more is read from this connection
+            queue.removeAll()
+        } else {
+            mode = .answered
+        }
+        return true
     }
 
     /// A request refused before routing (no Host, unreadable framing): 400, and the connection ends.

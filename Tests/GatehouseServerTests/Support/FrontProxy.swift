@@ -120,6 +120,7 @@ final class FrontProxy: Sendable {
                     internal;
                     proxy_pass http://gatehouse/authz/auth-request;
                     proxy_pass_request_body off;
+                    proxy_set_header Connection "";
                     proxy_set_header Content-Length "";
                     proxy_set_header Host $http_host;
                     proxy_set_header X-Original-Method $request_method;
@@ -132,6 +133,7 @@ final class FrontProxy: Sendable {
                 }
                 location ~ ^/(1|auth|api)/ {
                     proxy_pass http://gatehouse;
+                    proxy_set_header Connection "";
                     proxy_set_header Host $http_host;
                 }
                 location / {
@@ -145,6 +147,7 @@ final class FrontProxy: Sendable {
                     proxy_set_header X-Auth-Email $gatehouse_email;
                     proxy_set_header X-Auth-Roles $gatehouse_roles;
                     proxy_set_header Host $http_host;
+                    proxy_set_header Connection "";
                     proxy_pass http://app;
                 }
             }
