@@ -34,14 +34,8 @@ enum ForwardAuthResponder {
         case .refuse(let answer):
             return response(answer, requestID: requestID)
         case .allow(let grant, let route):
-            var assertion: String?
-            if let grant {
-                switch proxy.cachedAssertion(for: grant) {
-                case .notConfigured: break
-                case .ready(let token): assertion = token
-                case .toMake: assertion = await proxy.makeAssertion(for: grant)
-                }
-            }
+            if let allowed = proxy.allowedAnswer(grant: grant, route: route) { return response(allowed, requestID: requestID) }
+            let assertion = if let grant { await proxy.makeAssertion(for: grant) } else { String?.none }
             let allowed = proxy.allowedHeaders(grant: grant, route: route, assertion: assertion)
             return response(ProxyAnswer(status: 200, headers: allowed, body: []), requestID: requestID)
         }

@@ -530,15 +530,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .refuse(let refusal):
             answer = refusal
         case .allow(let grant, let route):
-            var assertion: String?
-            if let grant {
-                switch proxy.cachedAssertion(for: grant) {
-                case .notConfigured: break
-                case .ready(let token): assertion = token
-                case .toMake: return false
-                }
-            }
-            answer = ProxyAnswer(status: 200, headers: proxy.allowedHeaders(grant: grant, route: route, assertion: assertion), body: [])
+            guard let allowed = proxy.allowedAnswer(grant: grant, route: route) else { return false }
+            answer = allowed
         }
         let started = ContinuousClock.now
         let close = !head.isKeepAlive || quiescing

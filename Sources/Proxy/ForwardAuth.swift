@@ -166,6 +166,20 @@ extension ReverseProxy {
         }
     }
 
+    /// The 200 for an allowed check when its assertion, if one is configured, is at hand; nil when one
+    /// must be signed first (`makeAssertion(for:)`, then `allowedHeaders`).
+    public func allowedAnswer(grant: Grant?, route: ProxyRoute?) -> ProxyAnswer? {
+        var assertion: String?
+        if let grant {
+            switch cachedAssertion(for: grant) {
+            case .notConfigured: break
+            case .ready(let token): assertion = token
+            case .toMake: return nil
+            }
+        }
+        return ProxyAnswer(status: 200, headers: allowedHeaders(grant: grant, route: route, assertion: assertion), body: [])
+    }
+
     /// The headers of a 200: the identity, the assertion, and the legacy session the route leads to
     /// (its bearer as `Authorization`, its cookies in one `Cookie`), for the asking proxy to copy
     /// onto the request it lets through. Nobody signed in (a public route): the identity headers

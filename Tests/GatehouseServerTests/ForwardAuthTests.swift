@@ -16,12 +16,13 @@ enum ForwardAuthFixture {
 
     /// A Gatehouse with `routes`, and the upstream the front proxy forwards to.
     static func withGatehouse<T: Sendable>(
-        authz: [String: Any]? = nil, probe: EchoProbe = EchoProbe(), _ test: @escaping @Sendable (GatewayClient, Int) async throws -> T
+        authz: [String: Any]? = nil, assertionHeader: String? = nil, probe: EchoProbe = EchoProbe(), _ test: @escaping @Sendable (GatewayClient, Int) async throws -> T
     ) async throws -> T {
         nonisolated(unsafe) let authz = authz
         return try await LoopbackServer.run(EchoUpstream.router(probe: probe)) { upstream in
-            let config = try ProxyConfiguration.make(
-                routes: routes, proxy: ["signInPage": "/login", "returnURLHosts": ["portal.example"]], authz: authz)
+            var proxy: [String: Any] = ["signInPage": "/login", "returnURLHosts": ["portal.example"]]
+            if let assertionHeader { proxy["assertionHeader"] = assertionHeader }
+            let config = try ProxyConfiguration.make(routes: routes, proxy: proxy, authz: authz)
             return try await withLiveGateway(config) { client in try await test(client, upstream) }
         }
     }
@@ -175,6 +176,24 @@ enum ForwardAuthFixture {
                 "HEAD", "/authz/auth-request", headers: [("X-Original-Method", "GET"), ("X-Original-URL", "https://portal.example/echo/x")] + bearer)
             #expect(nginx.status == 200)
             #expect(nginx.header("X-Auth-User") == "Admin")
+        }
+    }
+
+    /// With `proxy.assertionHeader`, an allowed check carries the signed assertion: signed on first
+    /// sight, the same one on the checks that follow (answered on the event loop).
+    @Test func anAllowedCheckCarriesTheAssertion() async throws {
+        try await F.withGatehouse(assertionHeader: "X-Auth-Assertion") { client, _ in
+            let bearer = try await Self.bearer(client)
+            let first = try await client.get("/authz/forward-auth", headers: Self.traefik("GET", "/echo/x") + bearer)
+            #expect(first.status == 200)
+            let assertion = try #require(first.header("X-Auth-Assertion"))
+            #expect(assertion.split(separator: ".").count == 3)
+            let again = try await client.get("/authz/forward-auth", headers: Self.traefik("GET", "/echo/y") + bearer)
+            #expect(again.header("X-Auth-Assertion") == assertion)
+            #expect(again.header("X-Auth-User") == "Admin")
+            // Nobody signed in on a public route: no assertion.
+            let open = try await client.get("/authz/forward-auth", headers: Self.traefik("GET", "/echo/open/x"))
+            #expect(open.header("X-Auth-Assertion") == nil)
         }
     }
 
