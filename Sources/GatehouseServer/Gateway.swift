@@ -9,7 +9,7 @@ import Stores
 
 /// The front door: hands a request to the dialect that claims it, performs what the dialect asks for
 /// (authenticate, issue, resolve, revoke, refresh) and lets the dialect shape the answer.
-public struct Gateway: Sendable {
+public final class Gateway: Sendable {
     let dialects: [any Dialect]
     let chain: AuthenticatorChain
     /// Brute-force protection around `chain`.

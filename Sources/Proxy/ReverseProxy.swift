@@ -52,7 +52,7 @@ public enum ProxyOutcome: Sendable {
 
 /// The reverse proxy: finds the route, checks the caller's artifact against the route's policy,
 /// rewrites the headers and forwards through the libcurl client, trying a route's upstreams in turn.
-public struct ReverseProxy: Sendable {
+public final class ReverseProxy: Sendable {
     let routes: RouteTable
     let settings: ProxySettings
     /// Forward auth's own settings (`authz`).

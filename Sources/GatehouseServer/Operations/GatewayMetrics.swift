@@ -80,13 +80,22 @@ public final class GatewayMetrics: Sendable {
         let key = Self.key(name, labels)
         if let known = counters.withLock({ $0[key] }) { return known }
         let made = CoreMetrics.Counter(label: name, dimensions: labels, factory: factory)
-        return counters.withLock { $0[key, default: made] }
+        // Kept, so the next request finds it: a subscript read with a default inserts nothing.
+        return counters.withLock { counters in
+            if let known = counters[key] { return known }
+            counters[key] = made
+            return made
+        }
     }
 
     private func timer(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Timer {
         let key = Self.key(name, labels)
         if let known = timers.withLock({ $0[key] }) { return known }
         let made = CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
-        return timers.withLock { $0[key, default: made] }
+        return timers.withLock { timers in
+            if let known = timers[key] { return known }
+            timers[key] = made
+            return made
+        }
     }
 }
