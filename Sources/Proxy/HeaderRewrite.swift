@@ -36,6 +36,9 @@ enum HeaderRewrite {
         var forwardedFor: String?
         var forwarded: String?
         var host: String?
+        // What a trusted proxy says of the client's own request (a TLS-terminating front: https, its host).
+        var claimedProto: String?
+        var claimedHost: String?
         var cookies: [(String, String)] = []
         var out: [(String, String)] = []
         out.reserveCapacity(headers.count + 8)
@@ -58,6 +61,11 @@ enum HeaderRewrite {
                 continue
             }
             if !peerIsTrusted, clientAddressClaims.contains(lower) { continue }
+            if peerIsTrusted, lower == "x-forwarded-proto", claimedProto == nil {
+                let proto = value.trimmingSpacesAndTabs().lowercased()
+                if proto == "http" || proto == "https" { claimedProto = proto }
+            }
+            if peerIsTrusted, lower == "x-forwarded-host", claimedHost == nil, !value.isEmpty { claimedHost = value }
             if isRemoved(lower, nominated: nominated, identityNames: identityNames) { continue }
             if caller.methodIsRestricted, methodOverrides.contains(lower) { continue }
             switch lower {
@@ -90,8 +98,8 @@ enum HeaderRewrite {
         if let host { element += ";host=\(forwardedValue(clean(host)))" }
         element += ";proto=http"
         out.append(("Forwarded", forwarded.map { "\(clean($0)), \(element)" } ?? element))
-        out.append(("X-Forwarded-Proto", "http"))
-        if let host { out.append(("X-Forwarded-Host", clean(host))) }
+        out.append(("X-Forwarded-Proto", claimedProto ?? "http"))
+        if let shownHost = claimedHost ?? host { out.append(("X-Forwarded-Host", clean(shownHost))) }
         out.append(("X-Request-Id", caller.requestID))
         return out
     }

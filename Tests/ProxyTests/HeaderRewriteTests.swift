@@ -40,6 +40,7 @@ import Testing
         ("Host", "portal.example:8443"), ("Forwarded", "for=10.0.0.1;proto=https"), ("X-Forwarded-For", "10.0.0.1"),
         ("x-forwarded-for", "10.0.0.2"), ("X-Real-IP", "10.0.0.1"), ("True-Client-IP", "10.0.0.1"), ("X-Forwarded-Port", "443"),
         ("X-Forwarded-Prefix", "/admin"), ("X-Forwarded-Ssl", "on"), ("X-Forwarded-Server", "edge"), ("X_Real_IP", "10.0.0.1"),
+        ("X-Forwarded-Proto", "HTTPS"), ("X-Forwarded-Host", "www.portal.example"),
     ]
 
     /// From a peer not in `proxy.trustedProxies` (none by default) no claim about the client passes;
@@ -67,8 +68,9 @@ import Testing
             "X-Forwarded-Ssl: on", "X-Forwarded-Server: edge",
             "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 192.0.2.7",
             "Forwarded: for=10.0.0.1;proto=https, for=192.0.2.7;host=\"portal.example:8443\";proto=http",
-            "X-Forwarded-Proto: http",
-            "X-Forwarded-Host: portal.example:8443",
+            // The client's own scheme and host, as the TLS-terminating proxy saw them.
+            "X-Forwarded-Proto: https",
+            "X-Forwarded-Host: www.portal.example",
             "X-Request-Id: r",
         ])
         let v6 = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: "fd00::5", requestID: "r")
