@@ -33,7 +33,8 @@ public enum GatehouseApplication {
     ) async throws -> (app: App, running: RunningGateway) {
         let gateway = try await Gateway.build(config, logger: logger)
         let running = RunningGateway(gateway: gateway, config: config, configPath: configPath, logger: logger)
-        let router = Router(context: GatewayRequestContext.self)
+        // HEAD of every GET route (load balancers check health with HEAD), as Hummingbird generates it.
+        let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: DialectMiddleware(running: running))
         router.get(".well-known/jwks.json") { _, _ in
             // Made on each request: a rotation changes it while the gateway runs.
