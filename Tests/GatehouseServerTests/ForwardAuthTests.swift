@@ -34,8 +34,13 @@ enum ForwardAuthFixture {
     ) async throws {
         try await withGatehouse(probe: probe) { gatehouse, upstream in
             let front = try await FrontProxy.start(kind, upstream: upstream, gatehouse: try #require(try gatehouse.client.port))
-            defer { front.stop() }
-            try await test(gatehouse, front.client)
+            do {
+                try await test(gatehouse, front.client)
+            } catch {
+                await front.stop()
+                throw error
+            }
+            await front.stop()
         }
     }
 
@@ -43,8 +48,9 @@ enum ForwardAuthFixture {
     static func values(_ name: String, _ reply: Reply) -> [String] { ReverseProxyTests.values(name, in: seen(reply)) }
 }
 
-/// Real nginx (`auth_request`) and real Caddy (`forward_auth`) in front of a real upstream.
-@Suite struct ForwardAuthFrontProxyTests {
+/// Real nginx (`auth_request`) and real Caddy (`forward_auth`) in front of a real upstream; one at a
+/// time, so a loaded machine does not run twenty proxies beside the rest of the suite.
+@Suite(.serialized) struct ForwardAuthFrontProxyTests {
     typealias F = ForwardAuthFixture
 
     static let cases = FrontProxy.Kind.allCases.flatMap { kind in ReverseProxyTests.Carrier.allCases.map { (kind, $0) } }

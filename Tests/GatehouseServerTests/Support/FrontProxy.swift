@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseTesting
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -15,13 +16,15 @@ final class FrontProxy: Sendable {
 
     let kind: Kind
     let port: Int
-    private let process: Process
+    private let pid: pid_t
     private let directory: URL
+    /// Set once the child has been reaped.
+    private let reaped = Mutex(false)
 
-    private init(kind: Kind, port: Int, process: Process, directory: URL) {
+    private init(kind: Kind, port: Int, pid: pid_t, directory: URL) {
         self.kind = kind
         self.port = port
-        self.process = process
+        self.pid = pid
         self.directory = directory
     }
 
@@ -33,46 +36,78 @@ final class FrontProxy: Sendable {
         let port = try LoopbackPort.free()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-front-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let process = Process()
+        let executable: String
+        let arguments: [String]
+        var environment = ProcessInfo.processInfo.environment
         switch kind {
         case .nginx:
             let config = nginxConfiguration(port: port, upstream: upstream, gatehouse: gatehouse, directory: directory.path)
             try config.write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-            process.arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path, "-e", directory.appendingPathComponent("error.log").path]
+            executable = "/usr/sbin/nginx"
+            arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path, "-e", directory.appendingPathComponent("error.log").path]
         case .caddy:
             let config = caddyConfiguration(port: port, upstream: upstream, gatehouse: gatehouse)
             try config.write(to: directory.appendingPathComponent("Caddyfile"), atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/caddy")
-            process.arguments = ["run", "--config", directory.appendingPathComponent("Caddyfile").path, "--adapter", "caddyfile"]
-            var environment = ProcessInfo.processInfo.environment
+            executable = "/usr/bin/caddy"
+            arguments = ["run", "--config", directory.appendingPathComponent("Caddyfile").path, "--adapter", "caddyfile"]
             environment["HOME"] = directory.path
             environment["XDG_DATA_HOME"] = directory.path
             environment["XDG_CONFIG_HOME"] = directory.path
-            process.environment = environment
         }
-        let log = directory.appendingPathComponent("output.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let front = FrontProxy(kind: kind, port: port, process: process, directory: directory)
-        for _ in 0..<200 {
+        let log = directory.appendingPathComponent("output.log").path
+        let pid = try spawn(executable, arguments, environment: environment, output: log)
+        let front = FrontProxy(kind: kind, port: port, pid: pid, directory: directory)
+        for _ in 0..<400 {
             if Self.accepts(port: port) { return front }
-            guard process.isRunning else { break }
+            guard front.isRunning else { break }
             try await Task.sleep(for: .milliseconds(25))
         }
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
-        front.stop()
+        await front.stop()
         throw StartFailure(description: "\(kind) did not listen on \(port): \(output) \(errors)")
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+    /// posix_spawn, not Foundation's `Process`: its `waitUntilExit` blocks a thread of the cooperative
+    /// pool, and it was seen to leave children unreaped (as `TestPostgres.run` notes), which stalled the
+    /// whole test process with several proxies stopping at once. Output goes to a file.
+    private static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw StartFailure(description: "cannot run \(executable): \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
+    /// Whether the child still runs (reaping it once it has ended).
+    private var isRunning: Bool {
+        reaped.withLock { reaped in
+            if reaped { return false }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || result < 0 { reaped = true }
+            return !reaped
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after 5 s; waits without blocking a thread.
+    func stop() async {
+        if isRunning {
+            kill(pid, SIGTERM)
+            for _ in 0..<200 where isRunning { try? await Task.sleep(for: .milliseconds(25)) }
+            if isRunning {
+                kill(pid, SIGKILL)
+                for _ in 0..<200 where isRunning { try? await Task.sleep(for: .milliseconds(25)) }
+            }
         }
         try? FileManager.default.removeItem(at: directory)
     }
