@@ -51,23 +51,17 @@ public enum TestPostgres {
 
     /// Runs a command to its end; throws when it fails, with its output.
     ///
-    /// posix_spawn and waitpid, not Foundation's `Process`: `pg_ctl start` leaves a daemon behind, and
-    /// `Process.waitUntilExit` was seen never to return for the script that started it (the script a zombie,
-    /// never reaped). The output goes to a file, not a pipe the daemon could hold open.
+    /// `ChildProcess.spawn` and waitpid: `pg_ctl start` leaves a daemon behind, and `Process.waitUntilExit`
+    /// was seen never to return for the script that started it (the script a zombie, never reaped).
     static func run(_ executable: String, _ arguments: [String]) throws {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-run-\(UUID().uuidString).log").path
         defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw Unavailable(description: "cannot run \(executable): \(String(cString: strerror(spawned)))") }
+        let pid: pid_t
+        do {
+            pid = try ChildProcess.spawn(executable, arguments, output: outputPath)
+        } catch {
+            throw Unavailable(description: error.description)
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else { throw Unavailable(description: "waitpid failed for \(executable)") }

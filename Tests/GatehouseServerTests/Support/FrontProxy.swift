@@ -55,7 +55,7 @@ final class FrontProxy: Sendable {
             environment["XDG_CONFIG_HOME"] = directory.path
         }
         let log = directory.appendingPathComponent("output.log").path
-        let pid = try spawn(executable, arguments, environment: environment, output: log)
+        let pid = try ChildProcess.spawn(executable, arguments, environment: environment, output: log)
         let front = FrontProxy(kind: kind, port: port, pid: pid, directory: directory)
         for _ in 0..<400 {
             if Self.accepts(port: port) { return front }
@@ -66,26 +66,6 @@ final class FrontProxy: Sendable {
         let errors = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
         await front.stop()
         throw StartFailure(description: "\(kind) did not listen on \(port): \(output) \(errors)")
-    }
-
-    /// posix_spawn, not Foundation's `Process`: its `waitUntilExit` blocks a thread of the cooperative
-    /// pool, and it was seen to leave children unreaped (as `TestPostgres.run` notes), which stalled the
-    /// whole test process with several proxies stopping at once. Output goes to a file.
-    private static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in envp { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw StartFailure(description: "cannot run \(executable): \(String(cString: strerror(spawned)))") }
-        return pid
     }
 
     /// Whether the child still runs (reaping it once it has ended).
