@@ -18,7 +18,6 @@ enum ForwardAuthResponder {
         let check = ProxyRequestHead(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query, headers: headers,
             clientAddress: context.remoteAddress?.ipAddress, requestID: requestID)
-        let original = OriginalRequest.of(check, convention: convention, trusted: proxy.isTrustedForAuthz(check.clientAddress))
         let caller: ProxyCaller
         if let known = proxy.knownCaller(headers) {
             caller = known
@@ -30,15 +29,11 @@ enum ForwardAuthResponder {
                 return response(.storeUnavailable, requestID: requestID)
             }
         }
-        switch proxy.decide(original, convention: convention, checkHeaders: headers, caller: caller, logger: logger) {
-        case .refuse(let answer):
-            return response(answer, requestID: requestID)
-        case .allow(let grant, let route):
-            if let allowed = proxy.allowedAnswer(grant: grant, route: route) { return response(allowed, requestID: requestID) }
-            let assertion = if let grant { await proxy.makeAssertion(for: grant) } else { String?.none }
-            let allowed = proxy.allowedHeaders(grant: grant, route: route, assertion: assertion)
-            return response(ProxyAnswer(status: 200, headers: allowed, body: []), requestID: requestID)
-        }
+        let (answer, grant, route) = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger)
+        if let answer { return response(answer, requestID: requestID) }
+        let assertion = if let grant { await proxy.makeAssertion(for: grant) } else { String?.none }
+        let allowed = proxy.allowedHeaders(grant: grant, route: route, assertion: assertion)
+        return response(ProxyAnswer(status: 200, headers: allowed, body: []), requestID: requestID)
     }
 
     private static func response(_ answer: ProxyAnswer, requestID: String) -> Response {

@@ -533,15 +533,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let check = ProxyRequestHead(
             method: head.method.rawValue, path: path, query: query, headers: headers,
             clientAddress: context.channel.remoteAddress?.ipAddress, requestID: requestID)
-        let original = OriginalRequest.of(check, convention: convention, trusted: proxy.isTrustedForAuthz(check.clientAddress))
-        let answer: ProxyAnswer
-        switch proxy.decide(original, convention: convention, checkHeaders: headers, caller: caller, logger: logger) {
-        case .refuse(let refusal):
-            answer = refusal
-        case .allow(let grant, let route):
-            guard let allowed = proxy.allowedAnswer(grant: grant, route: route) else { return false }
-            answer = allowed
-        }
+        guard let answer = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger).answer else { return false }
         let started = ContinuousClock.now
         let close = !head.isKeepAlive || quiescing
         let written = writeAnswer(answer, version: head.version, requestID: requestID, close: close, context: context)

@@ -166,6 +166,19 @@ extension ReverseProxy {
         }
     }
 
+    /// The answer to a forward-auth check `check` from `caller` (its artifacts read as the proxy reads
+    /// them), up to the assertion: nil when the check is allowed and an assertion must be signed first
+    /// (`makeAssertion(for:)`, then `allowedHeaders`), with the grant and route that needs it.
+    public func forwardAuthAnswer(
+        _ check: ProxyRequestHead, convention: ForwardAuthConvention, caller: ProxyCaller, logger: Logger
+    ) -> (answer: ProxyAnswer?, grant: Grant?, route: ProxyRoute?) {
+        let original = OriginalRequest.of(check, convention: convention, trusted: isTrustedForAuthz(check.clientAddress))
+        switch decide(original, convention: convention, checkHeaders: check.headers, caller: caller, logger: logger) {
+        case .refuse(let refusal): return (refusal, nil, nil)
+        case .allow(let grant, let route): return (allowedAnswer(grant: grant, route: route), grant, route)
+        }
+    }
+
     /// The 200 for an allowed check when its assertion, if one is configured, is at hand; nil when one
     /// must be signed first (`makeAssertion(for:)`, then `allowedHeaders`).
     public func allowedAnswer(grant: Grant?, route: ProxyRoute?) -> ProxyAnswer? {
@@ -200,11 +213,8 @@ extension ReverseProxy {
     /// sent to `proxy.signInPage` when one is set: by 302, or for nginx's `auth_request` — which can
     /// only pass on 401 and 403 — by a 401 carrying the sign-in URL in `Location` for `error_page`.
     func unauthenticated(_ original: OriginalRequest, convention: ForwardAuthConvention, checkHeaders: [(String, String)]) -> ProxyAnswer {
-        guard let page = settings.signInPage, original.method == "GET" || original.method == "HEAD",
-            Self.header("accept", in: checkHeaders)?.lowercased().contains("text/html") == true
-        else { return .unauthorized }
-        let redirect = ProxyAnswer.signIn(page: page, returnURL: original.returnURL(allowedHosts: settings.returnURLHosts))
-        guard convention == .authRequest else { return redirect }
+        let redirect = unauthenticated(original, browserHeaders: checkHeaders)
+        guard convention == .authRequest, redirect.status == 302 else { return redirect }
         var answer = ProxyAnswer.unauthorized
         answer.headers += redirect.headers
         return answer

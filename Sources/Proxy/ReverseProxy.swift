@@ -221,15 +221,19 @@ public final class ReverseProxy: Sendable {
 
     /// 401, or for a browser (`Accept: text/html`) a 302 to the sign-in page when one is configured.
     func unauthenticated(_ head: ProxyRequestHead) -> ProxyAnswer {
-        guard let page = settings.signInPage, head.method == "GET" || head.method == "HEAD",
-            Self.header("accept", in: head.headers)?.lowercased().contains("text/html") == true
+        let request = OriginalRequest(
+            method: head.method, scheme: "http", host: Self.header("host", in: head.headers), path: head.path, query: head.query)
+        return unauthenticated(request, browserHeaders: head.headers)
+    }
+
+    /// 401, or the sign-in redirect for a browser (`Accept: text/html` in `browserHeaders`, `request` a
+    /// `GET`/`HEAD`) when `proxy.signInPage` is set, with `request`'s URL to come back to (its host only
+    /// when allow-listed: the host is the caller's to write).
+    func unauthenticated(_ request: OriginalRequest, browserHeaders: [(String, String)]) -> ProxyAnswer {
+        guard let page = settings.signInPage, request.method == "GET" || request.method == "HEAD",
+            Self.header("accept", in: browserHeaders)?.lowercased().contains("text/html") == true
         else { return .unauthorized }
-        let pathAndQuery = head.path + (head.query.map { "?" + $0 } ?? "")
-        // Only an allow-listed Host may appear in the return URL: Host is the caller's to write.
-        if let host = Self.header("host", in: head.headers), settings.returnURLHosts.contains(RouteTable.hostName(host)), Self.isPlainHost(host) {
-            return .signIn(page: page, returnURL: "http://" + host + pathAndQuery)
-        }
-        return .signIn(page: page, returnURL: pathAndQuery)
+        return .signIn(page: page, returnURL: request.returnURL(allowedHosts: settings.returnURLHosts))
     }
 
     /// Whether `host` is only a host name or address and a port: safe to write into a return URL.
