@@ -2,6 +2,8 @@
 // The floors bench/proxy compares Gatehouse with, built without any Gatehouse code:
 // - hello: Hummingbird answering a fixed body (the web framework DESIGN.md names);
 // - nio-hello: SwiftNIO's HTTP/1 server answering the same body (what Hummingbird is built on);
+// - nio-proxy: a reverse proxy of nothing but SwiftNIO's HTTP/1 server and client codecs, one kept-alive
+//   upstream connection per client connection on its event loop (the least Gatehouse's data path costs);
 // - curl-floor: libcurl's multi interface fetching from the upstream over keep-alive connections,
 //   in C, with nothing around it (the least an upstream leg through libcurl costs).
 import PackageDescription
@@ -21,6 +23,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "nio-hello",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "nio-proxy",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
