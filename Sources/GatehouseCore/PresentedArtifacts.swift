@@ -17,6 +17,13 @@ public enum PresentedArtifacts {
     /// Headers that carry a ServiceStack session id, as ServiceStack reads them; never passed upstream.
     public static let sessionHeaders: Set<String> = ["x-ss-id", "x-ss-pid"]
 
+    /// Whether `find(in:)` reads a header of this name: two requests whose headers of these names are the
+    /// same, in the same order, present the same artifacts.
+    public static func reads(header name: String) -> Bool {
+        name.equalsIgnoringASCIICase("authorization") || name.equalsIgnoringASCIICase("cookie")
+            || name.equalsIgnoringASCIICase("x-ss-id") || name.equalsIgnoringASCIICase("x-ss-pid")
+    }
+
     /// Every artifact `headers` present, in the order above.
     public static func find(in headers: [(String, String)]) -> [PresentedArtifact] {
         var found: [PresentedArtifact] = []

@@ -63,6 +63,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var routeCheck: Scheduled<Void>?
     private var routeCheckDue = NIODeadline.distantFuture
     private var sendTimer: Scheduled<Void>?
+    /// Who this connection's last request was found to be (`ReverseProxy.knownCaller(_:remembered:)`).
+    private var rememberedCaller: RememberedCaller?
+    /// The metric series this connection's last proxied answer went to.
+    private var proxiedSeries: GatewayMetrics.ProxiedSeries?
     /// Graceful shutdown asked for: close once the request in flight is answered.
     private var quiescing = false
 
@@ -291,7 +295,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             answer(refusal, for: exchange)
             return false
         }
-        if let caller = proxy.knownCaller(exchange.head.headers) {
+        if let caller = proxy.knownCaller(exchange.head.headers, remembered: &rememberedCaller) {
             authorized(caller, exchange: exchange)
         } else {
             // First sight of these artifacts: checked off the loop, then back on it.
@@ -528,7 +532,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let length = head.headers.first(name: "content-length")
         guard length == nil || length == "0", !head.headers.contains(name: "transfer-encoding") else { return false }
         let headers = head.headers.map { ($0.name, $0.value) }
-        guard let caller = proxy.knownCaller(headers) else { return false }
+        guard let caller = proxy.knownCaller(headers, remembered: &rememberedCaller) else { return false }
         let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
         let check = ProxyRequestHead(
             method: head.method.rawValue, path: path, query: query, headers: headers,
@@ -713,7 +717,11 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         let version: HTTPVersion = exchange.request.version == .http1_0 ? .http1_0 : .http1_1
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         exchange.responseStarted = true
-        exchange.metrics.proxied(route: exchange.route.settings.name, status: status, upstream: .now - exchange.started)
+        let route = exchange.route.settings.name
+        let series = proxiedSeries.flatMap { $0.isFor(exchange.metrics, route: route, status: status) ? $0 : nil }
+            ?? exchange.metrics.proxiedSeries(route: route, status: status)
+        proxiedSeries = series
+        series.record(upstream: .now - exchange.started)
         AccessLog.write(
             method: exchange.head.method, path: exchange.rawPath, status: status, route: exchange.route.settings.name,
             requestID: exchange.head.requestID, since: exchange.started, logger: logger)

@@ -28,10 +28,19 @@ final class CheckedArtifacts: Sendable {
     }
 
     func grant(for artifact: PresentedArtifact, now: Date, clock: ContinuousClock.Instant = .now) -> Grant? {
-        guard let entry = entries.value(for: Self.key(artifact)), entry.generation == revocations.load(ordering: .acquiring),
-            now < entry.validUntil, entry.checkedAt.duration(to: clock) < freshness
-        else { return nil }
-        return entry.grant
+        entry(for: artifact, now: now, clock: clock)?.grant
+    }
+
+    /// The entry for `artifact` while it may be used (see above).
+    func entry(for artifact: PresentedArtifact, now: Date, clock: ContinuousClock.Instant = .now) -> Entry? {
+        guard let entry = entries.value(for: Self.key(artifact)), holds(entry, now: now, clock: clock) else { return nil }
+        return entry
+    }
+
+    /// Whether an entry read earlier may still be used: the one rule for every use of an entry.
+    func holds(_ entry: Entry, now: Date, clock: ContinuousClock.Instant = .now) -> Bool {
+        entry.generation == revocations.load(ordering: .acquiring) && now < entry.validUntil
+            && entry.checkedAt.duration(to: clock) < freshness
     }
 
     /// Remembers that `artifact` opened `grant`, valid until `validUntil` at the latest. `generation` is

@@ -84,6 +84,17 @@ public struct GrantService: Sendable {
         checked.grant(for: artifact, now: now())
     }
 
+    /// `checkedGrant(for:)` with the check behind it, for a caller that keeps it a moment (one connection's
+    /// next request): `stillHolds(_:)` says whether it may be used again.
+    public func checkedArtifact(_ artifact: PresentedArtifact) -> CheckedArtifact? {
+        checked.entry(for: artifact, now: now()).map(CheckedArtifact.init)
+    }
+
+    /// Whether a check from `checkedArtifact(_:)` is one `checkedGrant(for:)` would still use.
+    public func stillHolds(_ check: CheckedArtifact) -> Bool {
+        checked.holds(check.entry, now: now())
+    }
+
     /// The live grant behind an artifact of exactly this kind, and when the artifact itself stops being valid.
     private func open(_ artifact: PresentedArtifact, now: Date) async throws -> (grant: Grant, validUntil: Date)? {
         switch artifact {
@@ -143,4 +154,10 @@ public struct GrantService: Sendable {
         else { return nil }
         return try await store.grant(id: grantID, now: now)
     }
+}
+
+/// One artifact's check, as `GrantService.checkedArtifact(_:)` found it.
+public struct CheckedArtifact: Sendable {
+    let entry: CheckedArtifacts.Entry
+    public var grant: Grant { entry.grant }
 }

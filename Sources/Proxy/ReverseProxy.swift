@@ -34,6 +34,35 @@ public struct ProxyCaller: Sendable {
     public var authorizationWasOurs: Bool
 }
 
+/// The caller a connection's last request was found to be, and the artifact headers it presented
+/// (`ReverseProxy.knownCaller(_:remembered:)`).
+public struct RememberedCaller: Sendable {
+    /// The headers `PresentedArtifacts` reads, in the order sent.
+    private let presented: [(String, String)]
+    /// The proxy that found it: a reloaded gateway's proxy (other keys, another cache) finds its own.
+    fileprivate let proxy: ReverseProxy
+    fileprivate let caller: ProxyCaller
+    /// The check behind `caller`; nil when no artifact was presented.
+    fileprivate let check: CheckedArtifact?
+
+    fileprivate init(_ headers: [(String, String)], proxy: ReverseProxy, caller: ProxyCaller, check: CheckedArtifact?) {
+        presented = headers.filter { PresentedArtifacts.reads(header: $0.0) }
+        self.proxy = proxy
+        self.caller = caller
+        self.check = check
+    }
+
+    /// Whether `headers` carry exactly the artifact headers remembered, byte for byte and in order.
+    fileprivate func presents(_ headers: [(String, String)]) -> Bool {
+        var index = 0
+        for (name, value) in headers where PresentedArtifacts.reads(header: name) {
+            guard index < presented.count, presented[index].0 == name, presented[index].1 == value else { return false }
+            index += 1
+        }
+        return index == presented.count
+    }
+}
+
 /// Whether an identity assertion goes with a request, and whether one is at hand.
 public enum AssertionState: Sendable {
     case notConfigured
@@ -136,16 +165,38 @@ public final class ReverseProxy: Sendable {
     /// `GrantService.checkedGrant(for:)`): no suspension, no store, no signature. Nil when
     /// `resolveCaller(_:)` must decide. A request presenting no artifact is known at once: nobody.
     public func knownCaller(_ headers: [(String, String)]) -> ProxyCaller? {
+        var remembered: RememberedCaller?
+        return knownCaller(headers, remembered: &remembered)
+    }
+
+    /// `knownCaller(_:)` for one connection's requests: `remembered` is what the connection's last request
+    /// found. A request that presents the very same artifact headers gets the same caller while the check
+    /// behind it holds (`GrantService.stillHolds`: the same rule as the shared cache, never longer), with
+    /// no artifact parsed and no cache looked up; anything else is looked up, and remembered when known.
+    public func knownCaller(_ headers: [(String, String)], remembered: inout RememberedCaller?) -> ProxyCaller? {
+        if let last = remembered, last.proxy === self, last.presents(headers), last.check.map(grants.stillHolds) ?? true {
+            return last.caller
+        }
         let artifacts = PresentedArtifacts.find(in: headers)
-        guard let first = artifacts.first else { return ProxyCaller(grant: nil, authorizationWasOurs: false) }
-        guard let grant = grants.checkedGrant(for: first) else { return nil }
+        guard let first = artifacts.first else {
+            let caller = ProxyCaller(grant: nil, authorizationWasOurs: false)
+            remembered = RememberedCaller(headers, proxy: self, caller: caller, check: nil)
+            return caller
+        }
+        guard let check = grants.checkedArtifact(first) else { return nil }
         // The first artifact tried opened a grant. Whether `Authorization` was ours is plain when the
         // grant came from it, or when there is none; anything else is for `resolveCaller`.
         let authorizationValues = headers.lazy.filter { $0.0.equalsIgnoringASCIICase("authorization") }
+        let caller: ProxyCaller
         if case .bearer(let token) = first, authorizationValues.contains(where: { PresentedArtifacts.bearerToken($0.1) == token }) {
-            return ProxyCaller(grant: grant, authorizationWasOurs: true)
+            caller = ProxyCaller(grant: check.grant, authorizationWasOurs: true)
+        } else if authorizationValues.isEmpty {
+            caller = ProxyCaller(grant: check.grant, authorizationWasOurs: false)
+        } else {
+            return nil
         }
-        return authorizationValues.isEmpty ? ProxyCaller(grant: grant, authorizationWasOurs: false) : nil
+        remembered = RememberedCaller(headers, proxy: self, caller: caller, check: check)
+        return caller
     }
 
     /// The first live grant among the presented artifacts, and whether `Authorization` held one of

@@ -63,7 +63,7 @@ final class SQLiteBackend: SQLBackend {
             try await body(self)
             try await run("COMMIT", [])
         } catch {
-            try? await run("ROLLBACK", [])
+            _ = try? await run("ROLLBACK", [])
             throw error
         }
     }

@@ -58,6 +58,34 @@ public final class GatewayMetrics: Sendable {
         if let upstream { timer(Self.upstreamDuration, [("route", route)]).record(duration: upstream) }
     }
 
+    /// The series a route's proxied answers of one status class go to, for a connection to keep: its next
+    /// answer, most often of the same route and class, is then recorded with no key built and no lock.
+    struct ProxiedSeries {
+        /// The registry's owner: a reloaded gateway records into its own.
+        let metrics: GatewayMetrics
+        let route: String
+        let statusClass: String
+        let answers: CoreMetrics.Counter
+        let upstream: CoreMetrics.Timer
+
+        func isFor(_ metrics: GatewayMetrics, route: String, status: Int) -> Bool {
+            self.metrics === metrics && self.route == route && statusClass == GatewayMetrics.statusClass(status)
+        }
+
+        /// The same as `GatewayMetrics.proxied(route:status:upstream:)` with `upstream` given.
+        func record(upstream duration: Duration) {
+            answers.increment()
+            upstream.record(duration: duration)
+        }
+    }
+
+    func proxiedSeries(route: String, status: Int) -> ProxiedSeries {
+        let statusClass = Self.statusClass(status)
+        return ProxiedSeries(
+            metrics: self, route: route, statusClass: statusClass, answers: counter(Self.proxied, [("route", route), ("status_class", statusClass)]),
+            upstream: timer(Self.upstreamDuration, [("route", route)]))
+    }
+
     /// `2xx`, `4xx`, …
     static func statusClass(_ status: Int) -> String {
         switch status {
