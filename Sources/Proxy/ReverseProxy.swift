@@ -174,8 +174,10 @@ public final class ReverseProxy: Sendable {
     /// behind it holds (`GrantService.stillHolds`: the same rule as the shared cache, never longer), with
     /// no artifact parsed and no cache looked up; anything else is looked up, and remembered when known.
     public func knownCaller(_ headers: [(String, String)], remembered: inout RememberedCaller?) -> ProxyCaller? {
-        if let last = remembered, last.proxy === self, last.presents(headers), last.check.map(grants.stillHolds) ?? true {
-            return last.caller
+        if let last = remembered, last.proxy === self, last.presents(headers) {
+            // Not `check.map(grants.stillHolds)`: that copies GrantService, a struct of many references.
+            guard let check = last.check else { return last.caller }
+            if grants.stillHolds(check) { return last.caller }
         }
         let artifacts = PresentedArtifacts.find(in: headers)
         guard let first = artifacts.first else {
