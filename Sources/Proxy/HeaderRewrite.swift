@@ -199,7 +199,14 @@ enum HeaderRewrite {
     static func connectionTokens(_ headers: [(String, String)]) -> Set<String> {
         var tokens: Set<String> = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
-            for token in value.split(separator: ",") { tokens.insert(token.trimmingSpacesAndTabs().lowercased()) }
+            // The usual values, without splitting, trimming or lower-casing a copy.
+            if value.equalsIgnoringASCIICase("keep-alive") {
+                tokens.insert("keep-alive")
+            } else if value.equalsIgnoringASCIICase("close") {
+                tokens.insert("close")
+            } else {
+                for token in value.split(separator: ",") { tokens.insert(token.trimmingSpacesAndTabs().lowercased()) }
+            }
         }
         return tokens
     }
