@@ -83,9 +83,12 @@ public struct ProxyRoute: Sendable {
 /// configuration is read, so at most one route is left after that.
 public struct RouteTable: Sendable {
     let routes: [ProxyRoute]
+    /// Some route is for one host only: only then is a request's `Host` read to match it.
+    private let hostRoutes: Bool
 
     public init(_ settings: [RouteSettings]) {
         self.routes = settings.map(ProxyRoute.init)
+        self.hostRoutes = settings.contains { $0.host != nil }
     }
 
     public var isEmpty: Bool { routes.isEmpty }
@@ -93,7 +96,7 @@ public struct RouteTable: Sendable {
     /// The route for a request, if any. `host` is the `Host` header as sent (a port is ignored);
     /// `path` is matched without its path parameters.
     public func match(method: String, host: String?, path: String) -> ProxyRoute? {
-        let host = host.map(Self.hostName)
+        let host = hostRoutes ? host.map(Self.hostName) : nil
         let path = ProxyPath.withoutParameters(path)
         var best: ProxyRoute?
         for route in routes where route.covers(path: path) {
