@@ -76,6 +76,9 @@ import Testing
         let v6 = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: "fd00::5", requestID: "r")
         let fromV6 = HeaderRewrite.request([("Host", "a.example")], caller: v6, settings: settings)
         #expect(fromV6.first { $0.0 == "Forwarded" }?.1 == "for=\"[fd00::5]\";host=a.example;proto=http")
+        // A host that is not a token is quoted, `\` and `"` escaped (RFC 7230 quoted-string), non-ASCII kept.
+        let odd = HeaderRewrite.request([("Host", "a\"b\\c:1é")], caller: v6, settings: settings)
+        #expect(odd.first { $0.0 == "Forwarded" }?.1 == "for=\"[fd00::5]\";host=\"a\\\"b\\\\c:1é\";proto=http")
     }
 
     @Test func networksHoldTheirAddressesOnly() throws {
