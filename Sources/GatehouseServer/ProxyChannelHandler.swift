@@ -717,11 +717,8 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         let version: HTTPVersion = exchange.request.version == .http1_0 ? .http1_0 : .http1_1
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         exchange.responseStarted = true
-        let route = exchange.route.settings.name
-        let series = proxiedSeries.flatMap { $0.isFor(exchange.metrics, route: route, status: status) ? $0 : nil }
-            ?? exchange.metrics.proxiedSeries(route: route, status: status)
-        proxiedSeries = series
-        series.record(upstream: .now - exchange.started)
+        exchange.metrics.proxied(
+            route: exchange.route.settings.name, status: status, upstream: .now - exchange.started, series: &proxiedSeries)
         AccessLog.write(
             method: exchange.head.method, path: exchange.rawPath, status: status, route: exchange.route.settings.name,
             requestID: exchange.head.requestID, since: exchange.started, logger: logger)

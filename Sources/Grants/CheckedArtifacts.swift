@@ -27,10 +27,6 @@ final class CheckedArtifacts: Sendable {
         self.freshness = freshness
     }
 
-    func grant(for artifact: PresentedArtifact, now: Date, clock: ContinuousClock.Instant = .now) -> Grant? {
-        entry(for: artifact, now: now, clock: clock)?.grant
-    }
-
     /// The entry for `artifact` while it may be used (see above).
     func entry(for artifact: PresentedArtifact, now: Date, clock: ContinuousClock.Instant = .now) -> Entry? {
         guard let entry = entries.value(for: Self.key(artifact)), holds(entry, now: now, clock: clock) else { return nil }

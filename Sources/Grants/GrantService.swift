@@ -26,7 +26,7 @@ public struct GrantService: Sendable {
     /// exactly as trustworthy as a fresh check; expiry is still judged on every use and the grant is
     /// still looked up (revocation reaches cached tokens).
     let verifiedTokens = BoundedMemo<String, GrantBoundClaims>(capacity: 10_000)
-    /// Artifacts that opened a live grant, for `checkedGrant(for:)`.
+    /// Artifacts that opened a live grant, for `checkedArtifact(_:)`.
     let checked = CheckedArtifacts()
 
     /// - Parameters:
@@ -77,20 +77,15 @@ public struct GrantService: Sendable {
         return opened.grant
     }
 
-    /// The grant `artifact` opened when it was checked a moment ago by `resolve(_:)` or `resolveAny(_:)`
-    /// (see `CheckedArtifacts`), without suspending: nil when it was not, or that check may be stale.
-    /// For the proxy's hot path; never more permissive than `resolveAny(_:)`.
-    public func checkedGrant(for artifact: PresentedArtifact) -> Grant? {
-        checked.grant(for: artifact, now: now())
-    }
-
-    /// `checkedGrant(for:)` with the check behind it, for a caller that keeps it a moment (one connection's
-    /// next request): `stillHolds(_:)` says whether it may be used again.
+    /// The check of `artifact` when it was checked a moment ago by `resolve(_:)` or `resolveAny(_:)` (see
+    /// `CheckedArtifacts`), and the grant it opened, without suspending: nil when it was not, or that check
+    /// may be stale. For the proxy's hot path; never more permissive than `resolveAny(_:)`. A caller that
+    /// keeps it a moment (one connection's next request) asks `stillHolds(_:)` before using it again.
     public func checkedArtifact(_ artifact: PresentedArtifact) -> CheckedArtifact? {
         checked.entry(for: artifact, now: now()).map(CheckedArtifact.init)
     }
 
-    /// Whether a check from `checkedArtifact(_:)` is one `checkedGrant(for:)` would still use.
+    /// Whether a check from `checkedArtifact(_:)` is one it would still give.
     public func stillHolds(_ check: CheckedArtifact) -> Bool {
         checked.holds(check.entry, now: now())
     }

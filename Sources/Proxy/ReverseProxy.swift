@@ -162,11 +162,10 @@ public final class ReverseProxy: Sendable {
     }
 
     /// The caller, when every artifact that decides it was checked a moment ago (see
-    /// `GrantService.checkedGrant(for:)`): no suspension, no store, no signature. Nil when
+    /// `GrantService.checkedArtifact(_:)`): no suspension, no store, no signature. Nil when
     /// `resolveCaller(_:)` must decide. A request presenting no artifact is known at once: nobody.
     public func knownCaller(_ headers: [(String, String)]) -> ProxyCaller? {
-        var remembered: RememberedCaller?
-        return knownCaller(headers, remembered: &remembered)
+        checkedCaller(headers)?.caller
     }
 
     /// `knownCaller(_:)` for one connection's requests: `remembered` is what the connection's last request
@@ -179,26 +178,23 @@ public final class ReverseProxy: Sendable {
             guard let check = last.check else { return last.caller }
             if grants.stillHolds(check) { return last.caller }
         }
+        guard let found = checkedCaller(headers) else { return nil }
+        remembered = RememberedCaller(headers, proxy: self, caller: found.caller, check: found.check)
+        return found.caller
+    }
+
+    /// `knownCaller(_:)`, with the check behind the caller (nil when no artifact was presented).
+    private func checkedCaller(_ headers: [(String, String)]) -> (caller: ProxyCaller, check: CheckedArtifact?)? {
         let artifacts = PresentedArtifacts.find(in: headers)
-        guard let first = artifacts.first else {
-            let caller = ProxyCaller(grant: nil, authorizationWasOurs: false)
-            remembered = RememberedCaller(headers, proxy: self, caller: caller, check: nil)
-            return caller
-        }
+        guard let first = artifacts.first else { return (ProxyCaller(grant: nil, authorizationWasOurs: false), nil) }
         guard let check = grants.checkedArtifact(first) else { return nil }
         // The first artifact tried opened a grant. Whether `Authorization` was ours is plain when the
         // grant came from it, or when there is none; anything else is for `resolveCaller`.
         let authorizationValues = headers.lazy.filter { $0.0.equalsIgnoringASCIICase("authorization") }
-        let caller: ProxyCaller
         if case .bearer(let token) = first, authorizationValues.contains(where: { PresentedArtifacts.bearerToken($0.1) == token }) {
-            caller = ProxyCaller(grant: check.grant, authorizationWasOurs: true)
-        } else if authorizationValues.isEmpty {
-            caller = ProxyCaller(grant: check.grant, authorizationWasOurs: false)
-        } else {
-            return nil
+            return (ProxyCaller(grant: check.grant, authorizationWasOurs: true), check)
         }
-        remembered = RememberedCaller(headers, proxy: self, caller: caller, check: check)
-        return caller
+        return authorizationValues.isEmpty ? (ProxyCaller(grant: check.grant, authorizationWasOurs: false), check) : nil
     }
 
     /// The first live grant among the presented artifacts, and whether `Authorization` held one of

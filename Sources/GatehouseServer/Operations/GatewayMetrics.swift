@@ -54,36 +54,44 @@ public final class GatewayMetrics: Sendable {
     /// One proxied answer; `upstream` is how long the upstream took to its response head, nil when
     /// Gatehouse answered itself (refused, or the upstream unreachable).
     func proxied(route: String, status: Int, upstream: Duration?) {
-        counter(Self.proxied, [("route", route), ("status_class", Self.statusClass(status))]).increment()
-        if let upstream { timer(Self.upstreamDuration, [("route", route)]).record(duration: upstream) }
+        answers(route: route, statusClass: Self.statusClass(status)).increment()
+        if let upstream { upstreamTimer(route: route).record(duration: upstream) }
     }
 
-    /// The series a route's proxied answers of one status class go to, for a connection to keep: its next
-    /// answer, most often of the same route and class, is then recorded with no key built and no lock.
+    /// The series of one route's proxied answers of one status class, as a connection keeps them.
     struct ProxiedSeries {
         /// The registry's owner: a reloaded gateway records into its own.
-        let metrics: GatewayMetrics
-        let route: String
-        let statusClass: String
-        let answers: CoreMetrics.Counter
-        let upstream: CoreMetrics.Timer
-
-        func isFor(_ metrics: GatewayMetrics, route: String, status: Int) -> Bool {
-            self.metrics === metrics && self.route == route && statusClass == GatewayMetrics.statusClass(status)
-        }
-
-        /// The same as `GatewayMetrics.proxied(route:status:upstream:)` with `upstream` given.
-        func record(upstream duration: Duration) {
-            answers.increment()
-            upstream.record(duration: duration)
-        }
+        fileprivate let metrics: GatewayMetrics
+        fileprivate let route: String
+        fileprivate let statusClass: String
+        fileprivate let answers: CoreMetrics.Counter
+        fileprivate let upstream: CoreMetrics.Timer
     }
 
-    func proxiedSeries(route: String, status: Int) -> ProxiedSeries {
+    /// `proxied(route:status:upstream:)` for one connection's answers from the upstream: `series` is what
+    /// its last answer went to, reused while the route and status class are the same (most often), with
+    /// no key built and no lock taken.
+    func proxied(route: String, status: Int, upstream: Duration, series: inout ProxiedSeries?) {
         let statusClass = Self.statusClass(status)
-        return ProxiedSeries(
-            metrics: self, route: route, statusClass: statusClass, answers: counter(Self.proxied, [("route", route), ("status_class", statusClass)]),
-            upstream: timer(Self.upstreamDuration, [("route", route)]))
+        let kept: ProxiedSeries
+        if let last = series, last.metrics === self, last.route == route, last.statusClass == statusClass {
+            kept = last
+        } else {
+            kept = ProxiedSeries(
+                metrics: self, route: route, statusClass: statusClass, answers: answers(route: route, statusClass: statusClass),
+                upstream: upstreamTimer(route: route))
+            series = kept
+        }
+        kept.answers.increment()
+        kept.upstream.record(duration: upstream)
+    }
+
+    private func answers(route: String, statusClass: String) -> CoreMetrics.Counter {
+        counter(Self.proxied, [("route", route), ("status_class", statusClass)])
+    }
+
+    private func upstreamTimer(route: String) -> CoreMetrics.Timer {
+        timer(Self.upstreamDuration, [("route", route)])
     }
 
     /// `2xx`, `4xx`, …

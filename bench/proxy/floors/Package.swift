@@ -8,6 +8,9 @@
 //   in C, with nothing around it (the least an upstream leg through libcurl costs).
 import PackageDescription
 
+/// What the SwiftNIO floors are built of: NIO's event loops and its HTTP/1 codecs, nothing else.
+let nioHTTP1: [Target.Dependency] = ["NIOCore", "NIOPosix", "NIOHTTP1"].map { .product(name: $0, package: "swift-nio") }
+
 let package = Package(
     name: "floors",
     platforms: [.macOS(.v15)],
@@ -23,20 +26,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "nio-hello",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: nioHTTP1,
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "nio-proxy",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: nioHTTP1,
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
