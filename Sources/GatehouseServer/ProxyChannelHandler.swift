@@ -67,6 +67,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var rememberedCaller: RememberedCaller?
     /// The metric series this connection's last proxied answer went to.
     private var proxiedSeries: GatewayMetrics.ProxiedSeries?
+    /// Where this connection's last request went (`proxiedRoute(_:path:gateway:proxy:)`).
+    private var lastRouting: Routing?
+    /// The connected peer's address, read once: it is the same for every request on the connection.
+    private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
     /// Graceful shutdown asked for: close once the request in flight is answered.
     private var quiescing = false
 
@@ -271,10 +275,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         {
             return false
         }
-        guard path.hasPrefix("/"), let proxy = gateway.proxy, !Gateway.reservedPaths.contains(path), ForwardAuthConvention(path: path) == nil,
-            gateway.claim(method: head.method.rawValue, path: path) != .endpoint,
-            let route = proxy.route(method: head.method.rawValue, host: head.headers.first(name: "host"), path: path),
-            route.forwardsOverPlainHTTP
+        guard let proxy = gateway.proxy, case let routing = proxiedRoute(head, path: path, gateway: gateway, proxy: proxy),
+            let route = routing.route
         else {
             mode = .passing
             passedRequestEnded = false
@@ -285,13 +287,13 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
         let proxyHead = ProxyRequestHead(
             method: head.method.rawValue, path: path, query: query, headers: head.headers.map { ($0.name, $0.value) },
-            clientAddress: context.channel.remoteAddress?.ipAddress, requestID: requestID)
+            clientAddress: clientAddress, requestID: requestID)
         let exchange = ProxyExchange(
             head: proxyHead, rawPath: path, request: head, proxy: proxy, route: route, metrics: gateway.metrics,
             connectTimeout: .seconds(Int64(proxy.connectTimeoutSeconds)))
         self.exchange = exchange
         mode = .proxying
-        if let refusal = proxy.admit(&exchange.head) {
+        if let refusal = proxy.admit(&exchange.head, safePath: routing.safePath) {
             answer(refusal, for: exchange)
             return false
         }
@@ -318,6 +320,28 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return false
     }
 
+    /// The route that proxies `head` here, nil when Hummingbird answers it (a dialect's endpoint, a
+    /// reserved path, an `https://` upstream, no route). Decided from method, path and `Host` alone, so a
+    /// connection asking for the same again as its last request (under the same gateway) gets the same.
+    private func proxiedRoute(_ head: HTTPRequestHead, path: String, gateway: Gateway, proxy: ReverseProxy) -> Routing {
+        let host = head.headers.first(name: "host")
+        if let last = lastRouting, last.gateway === gateway, last.method == head.method, last.path == path, last.host == host {
+            return last
+        }
+        var route: ProxyRoute?
+        if path.hasPrefix("/"), !Gateway.reservedPaths.contains(path), ForwardAuthConvention(path: path) == nil,
+            gateway.claim(method: head.method.rawValue, path: path) != .endpoint,
+            let found = proxy.route(method: head.method.rawValue, host: host, path: path), found.forwardsOverPlainHTTP
+        {
+            route = found
+        }
+        let routing = Routing(
+            gateway: gateway, method: head.method, path: path, host: host, route: route,
+            safePath: route == nil ? nil : ReverseProxy.safePath(path))
+        lastRouting = routing
+        return routing
+    }
+
     private func resolved(_ result: Result<ProxyCaller, any Error>, exchange: ProxyExchange) {
         guard self.exchange === exchange else { return }
         switch result {
@@ -334,17 +358,18 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             answer(refusal, for: exchange)
             return
         }
-        guard let grant = caller.grant else {
+        // The id alone: binding the whole grant out of `caller` would copy it.
+        guard let grantID = caller.grant?.id else {
             forward(caller, assertion: nil, exchange: exchange)
             return
         }
-        switch exchange.proxy.cachedAssertion(for: grant) {
+        switch exchange.proxy.cachedAssertion(forGrant: grantID) {
         case .notConfigured:
             forward(caller, assertion: nil, exchange: exchange)
         case .ready(let assertion):
             forward(caller, assertion: assertion, exchange: exchange)
         case .toMake:
-            guard let loop = context?.eventLoop else { return }
+            guard let loop = context?.eventLoop, let grant = caller.grant else { return }
             let bound = NIOLoopBound((self, exchange), eventLoop: loop)
             let proxy = exchange.proxy
             Task {
@@ -536,7 +561,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
         let check = ProxyRequestHead(
             method: head.method.rawValue, path: path, query: query, headers: headers,
-            clientAddress: context.channel.remoteAddress?.ipAddress, requestID: requestID)
+            clientAddress: clientAddress, requestID: requestID)
         guard let answer = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger).answer else { return false }
         let started = ContinuousClock.now
         let close = !head.isKeepAlive || quiescing
@@ -651,7 +676,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The path and query of a request target (`origin-form`).
     static func split(_ uri: String) -> (path: String, query: String?) {
-        guard let mark = uri.firstIndex(of: "?") else { return (uri, nil) }
+        // Bytes, not Characters: `?` is ASCII, and this runs for every request.
+        guard let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (uri, nil) }
         return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
     }
 
@@ -679,9 +705,14 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
                 startSendTimer(exchange)
             }
         case .end(let trailers):
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: written)
-            exchange.endWritten = written.futureResult
+            if exchange.requestEnded, !exchange.closeClient, !quiescing {
+                // The exchange ends here and the connection stays: nothing waits for this write.
+                context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            } else {
+                let written = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: written)
+                exchange.endWritten = written.futureResult
+            }
             exchange.responseEnded = true
             exchange.connection = nil
             if exchange.upstreamKeepAlive, exchange.requestEnded, connection.isOpen {
@@ -770,6 +801,28 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         if let base = exchange.base { metadata["upstream"] = "\(redactingUserInfo(base))" }
         metadata.merge(extra) { $1 }
         logger.log(level: level, message, metadata: metadata)
+    }
+}
+
+/// Where a connection's request went, by what decides it (`ProxyChannelHandler.proxiedRoute`). A class:
+/// read on every request, copied by one retain.
+private final class Routing {
+    let gateway: Gateway
+    let method: HTTPMethod
+    let path: String
+    let host: String?
+    /// Nil: Hummingbird answers.
+    let route: ProxyRoute?
+    /// `ReverseProxy.safePath(path)`: the path as the route and the upstream see it, nil when refused.
+    let safePath: String?
+
+    init(gateway: Gateway, method: HTTPMethod, path: String, host: String?, route: ProxyRoute?, safePath: String?) {
+        self.gateway = gateway
+        self.method = method
+        self.path = path
+        self.host = host
+        self.route = route
+        self.safePath = safePath
     }
 }
 

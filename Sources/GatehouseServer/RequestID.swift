@@ -16,22 +16,29 @@ enum RequestID {
 
     static func make() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for word in [mix(seeds.0 &+ n), mix(seeds.1 &+ n)] {
-            withUnsafeBytes(of: word.bigEndian) { bytes += $0 }
+        var words = (mix(seeds.0 &+ n).bigEndian, mix(seeds.1 &+ n).bigEndian)
+        // Straight into the string's own storage: an id is made for every request.
+        return withUnsafeMutableBytes(of: &words) { bytes in
+            bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
+            bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+            return String(unsafeUninitializedCapacity: 36) { text in
+                var at = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    text[at] = hexDigit(bytes[index] >> 4)
+                    text[at + 1] = hexDigit(bytes[index] & 0x0F)
+                    at += 2
+                }
+                return at
+            }
         }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     /// SplitMix64's output function.

@@ -11,11 +11,20 @@ import Synchronization
 /// lifetime is), and no grant was revoked through this service since (a sign-out here is seen at once).
 /// Only artifacts that opened a live grant are kept; anything else is checked again every time.
 final class CheckedArtifacts: Sendable {
-    struct Entry: Sendable {
+    /// A class: an entry is read on every proxied request, and a `Grant` is a struct of some twenty
+    /// references that a value copy would retain and release one by one.
+    final class Entry: Sendable {
         let grant: Grant
         let validUntil: Date
         let checkedAt: ContinuousClock.Instant
         let generation: Int
+
+        init(grant: Grant, validUntil: Date, checkedAt: ContinuousClock.Instant, generation: Int) {
+            self.grant = grant
+            self.validUntil = validUntil
+            self.checkedAt = checkedAt
+            self.generation = generation
+        }
     }
 
     private let entries = BoundedMemo<String, Entry>(capacity: 10_000)

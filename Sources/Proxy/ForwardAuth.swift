@@ -184,7 +184,7 @@ extension ReverseProxy {
     public func allowedAnswer(grant: Grant?, route: ProxyRoute?) -> ProxyAnswer? {
         var assertion: String?
         if let grant {
-            switch cachedAssertion(for: grant) {
+            switch cachedAssertion(forGrant: grant.id) {
             case .notConfigured: break
             case .ready(let token): assertion = token
             case .toMake: return nil

@@ -10,8 +10,9 @@ enum HeaderRewrite {
 
     /// Who is asking, as established for this request.
     struct Caller {
-        var identity: Identity?
-        /// The JWT assertion of `identity`, when configured.
+        /// The caller's identity headers (`identityHeaders`, without the assertion); none for nobody.
+        var identityHeaders: [(String, String)] = []
+        /// The JWT assertion of the identity, when configured.
         var assertion: String?
         /// The legacy upstream's own cookies (`cookie:NAME`) and bearer (`bearer`) to attach.
         var upstreamArtifacts: [String: String] = [:]
@@ -23,14 +24,49 @@ enum HeaderRewrite {
         var requestID: String
     }
 
+    /// What the request loop does with a client header of one (lower-case) name: its part in the rewrite,
+    /// and whether it never reaches the upstream, whatever the request. One table lookup per header.
+    struct Rule: Sendable {
+        enum Kind: Sendable {
+            case host, forwardedFor, forwarded, addressClaim, forwardedProto, forwardedHost, methodOverride, authorization, cookie
+        }
+
+        var kind: Kind?
+        /// Hop-by-hop, replaced, a session header, a path override or a configured identity header.
+        var removed = false
+    }
+
+    /// Every header name the request loop removes, replaces or decides on, and how: made once per
+    /// configuration (the identity header names are configured). A name not in it passes as sent,
+    /// unless the request's `Connection` nominates it.
+    struct Rules: Sendable {
+        let byName: [String: Rule]
+
+        init(identityNames: Set<String>) {
+            var byName: [String: Rule] = [:]
+            for name in hopByHop.union(replaced).union(PresentedArtifacts.sessionHeaders).union(pathOverrides).union(identityNames) {
+                byName[name, default: Rule()].removed = true
+            }
+            let kinds: [(Set<String>, Rule.Kind)] = [
+                (clientAddressClaims, .addressClaim), (methodOverrides, .methodOverride), (["host"], .host),
+                (["x-forwarded-for"], .forwardedFor), (["forwarded"], .forwarded), (["x-forwarded-proto"], .forwardedProto),
+                (["x-forwarded-host"], .forwardedHost), (["authorization"], .authorization), (["cookie"], .cookie),
+            ]
+            for (names, kind) in kinds {
+                for name in names { byName[name, default: Rule()].kind = kind }
+            }
+            self.byName = byName
+        }
+    }
+
     /// The request headers for the upstream: the client's, minus hop-by-hop headers, spoofable
     /// identity headers and Gatehouse's own artifacts; plus the identity, the legacy session and
-    /// the `X-Forwarded-*` set.
+    /// the `X-Forwarded-*` set. `rules`: `Rules(identityNames: settings.identityHeaderNames)`, made once.
     static func request(
-        _ headers: [(String, String)], caller: Caller, settings: ProxySettings, identityNames: Set<String>? = nil
+        _ headers: [(String, String)], caller: Caller, settings: ProxySettings, rules: Rules? = nil
     ) -> [(String, String)] {
         let nominated = connectionTokens(headers)
-        let identityNames = identityNames ?? settings.identityHeaderNames
+        let rules = rules ?? Rules(identityNames: settings.identityHeaderNames)
         // Only a proxy in front of Gatehouse may say who the client is; anyone else's claim is dropped.
         let peerIsTrusted = settings.trustedProxies.contain(caller.clientAddress)
         var forwardedFor: String?
@@ -48,39 +84,44 @@ enum HeaderRewrite {
                 // IIS, CGI and WSGI read `X_Auth_User` as `X-Auth-User`: a name that reads as one of the
                 // headers handled below is dropped; any other (`api_key`) is the upstream's business.
                 let dashed = String(lower.map { $0 == "_" ? "-" : $0 })
-                if !isHandled(dashed, nominated: nominated, identityNames: identityNames) { out.append((name, value)) }
+                if rules.byName[dashed] == nil, !nominated.contains(dashed) { out.append((name, value)) }
                 continue
             }
-            if lower == "host" { host = value }
-            if lower == "x-forwarded-for" {
+            let rule = rules.byName[lower]
+            switch rule?.kind {
+            case .forwardedFor:
                 if peerIsTrusted { forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value }
                 continue
-            }
-            if lower == "forwarded" {
+            case .forwarded:
                 if peerIsTrusted { forwarded = forwarded.map { "\($0), \(value)" } ?? value }
                 continue
-            }
-            if !peerIsTrusted, clientAddressClaims.contains(lower) { continue }
-            if peerIsTrusted, lower == "x-forwarded-proto", claimedProto == nil {
+            case .addressClaim where !peerIsTrusted:
+                continue
+            case .host:
+                host = value
+            case .forwardedProto where peerIsTrusted && claimedProto == nil:
                 let proto = value.trimmingSpacesAndTabs().lowercased()
                 if proto == "http" || proto == "https" { claimedProto = proto }
+            case .forwardedHost where peerIsTrusted && claimedHost == nil && !value.isEmpty:
+                claimedHost = value
+            default:
+                break
             }
-            if peerIsTrusted, lower == "x-forwarded-host", claimedHost == nil, !value.isEmpty { claimedHost = value }
-            if isRemoved(lower, nominated: nominated, identityNames: identityNames) { continue }
-            if caller.methodIsRestricted, methodOverrides.contains(lower) { continue }
-            switch lower {
-            case "authorization" where caller.authorizationWasOurs:
+            if rule?.removed == true || nominated.contains(lower) { continue }
+            switch rule?.kind {
+            case .methodOverride where caller.methodIsRestricted:
                 continue
-            case "cookie":
+            case .authorization where caller.authorizationWasOurs:
+                continue
+            case .cookie:
                 cookies += PresentedArtifacts.cookiePairs(in: [(name, value)])
                     .filter { !PresentedArtifacts.gatehouseCookies.contains($0.0) }
             default:
                 out.append((name, value))
             }
         }
-        if let identity = caller.identity {
-            out += identityHeaders(identity, assertion: caller.assertion, settings: settings)
-        }
+        out += caller.identityHeaders
+        if let assertion = caller.assertion, let header = settings.assertionHeader { out.append((header, assertion)) }
         // The legacy session's cookies replace any the client sent under the same names; one Cookie line (RFC 6265 §5.4).
         let legacyCookies = legacyCookies(caller.upstreamArtifacts)
         cookies.removeAll { cookie in legacyCookies.contains { $0.0 == cookie.0 } }
@@ -120,23 +161,6 @@ enum HeaderRewrite {
             key.hasPrefix("cookie:") ? (String(key.dropFirst("cookie:".count)), clean(value)) : nil
         }.sorted { $0.0 < $1.0 }
     }
-
-    /// Whether a client header of this (lower-case) name never reaches the upstream, whatever the request.
-    private static func isRemoved(_ lower: String, nominated: Set<String>, identityNames: Set<String>) -> Bool {
-        hopByHop.contains(lower) || nominated.contains(lower) || identityNames.contains(lower) || replaced.contains(lower)
-            || PresentedArtifacts.sessionHeaders.contains(lower) || pathOverrides.contains(lower)
-    }
-
-    /// Whether the proxy removes, replaces or decides on a header of this (lower-case) name: one a client
-    /// must not be able to slip past it under another spelling.
-    private static func isHandled(_ lower: String, nominated: Set<String>, identityNames: Set<String>) -> Bool {
-        isRemoved(lower, nominated: nominated, identityNames: identityNames) || methodOverrides.contains(lower)
-            || decidedPerRequest.contains(lower)
-    }
-
-    /// Headers the request loop rewrites or keeps case by case (appended to, filtered, dropped when ours).
-    static let decidedPerRequest = Set(["x-forwarded-for", "forwarded", "authorization", "cookie"])
-        .union(clientAddressClaims)
 
     /// Headers that claim the client's address, port, scheme or path as a proxy before this one saw
     /// them; passed on only from `proxy.trustedProxies`.
@@ -190,22 +214,27 @@ enum HeaderRewrite {
     /// browser's Gatehouse session (and sign it out), an ASP.NET upstream its `.AspNet.ApplicationCookie`.
     static func response(_ headers: [(String, String)]) -> [(String, String)] {
         let nominated = connectionTokens(headers)
-        return headers.filter { name, value in
-            let lower = name.lowercased()
-            if lower == "set-cookie", let cookieName = value.split(separator: "=", maxSplits: 1).first {
-                return !PresentedArtifacts.gatehouseCookies.contains(cookieName.trimmingSpacesAndTabs())
-            }
-            return !hopByHop.contains(lower) && !nominated.contains(lower)
-        }
+        return headers.filter { reachesClient($0.0, $0.1, nominated: nominated) }
     }
 
-    /// Header names listed in `Connection` (hop-by-hop by nomination).
+    /// Whether the client gets one of the upstream's response headers (see `response(_:)`);
+    /// `nominated` is `connectionTokens` of the whole answer.
+    static func reachesClient(_ name: String, _ value: String, nominated: Set<String>) -> Bool {
+        let lower = name.lowercased()
+        if lower == "set-cookie", let cookieName = value.split(separator: "=", maxSplits: 1).first {
+            return !PresentedArtifacts.gatehouseCookies.contains(cookieName.trimmingSpacesAndTabs())
+        }
+        return !hopByHop.contains(lower) && !nominated.contains(lower)
+    }
+
+    /// Header names listed in `Connection` (hop-by-hop by nomination), beyond those always hop-by-hop.
     static func connectionTokens(_ headers: [(String, String)]) -> Set<String> {
         var tokens: Set<String> = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
-            // The usual values, without splitting, trimming or lower-casing a copy.
+            // The usual values, without splitting, trimming or lower-casing a copy. `keep-alive` is in
+            // `hopByHop` already: leaving it out keeps the set empty, and unallocated, on most messages.
             if value.equalsIgnoringASCIICase("keep-alive") {
-                tokens.insert("keep-alive")
+                continue
             } else if value.equalsIgnoringASCIICase("close") {
                 tokens.insert("close")
             } else {

@@ -27,9 +27,14 @@ extension ReverseProxy {
     /// names removed (`HeaderRewrite.response`), a `Location` in the upstream's own terms made the
     /// client's (`ProxyRoute.clientLocation`).
     public func clientHeaders(_ headers: [(String, String)], route: ProxyRoute, upstream base: String) -> [(String, String)] {
-        HeaderRewrite.response(headers).map { name, value in
-            name.equalsIgnoringASCIICase("location") ? (name, route.clientLocation(value, upstream: base)) : (name, value)
+        // One pass, one array: this runs for every proxied answer.
+        let nominated = HeaderRewrite.connectionTokens(headers)
+        var out: [(String, String)] = []
+        out.reserveCapacity(headers.count)
+        for (name, value) in headers where HeaderRewrite.reachesClient(name, value, nominated: nominated) {
+            out.append((name, name.equalsIgnoringASCIICase("location") ? route.clientLocation(value, upstream: base) : value))
         }
+        return out
     }
 }
 
@@ -39,6 +44,8 @@ public struct UpstreamEndpoint: Sendable, Hashable {
     public let port: Int
     /// The path of the URL without a trailing `/` (empty for none): forwarded paths are put after it.
     public let basePath: String
+    /// The `Host` header the upstream is sent, as libcurl writes it (the port only when not 80).
+    public let hostHeader: String
 
     /// Nil for anything but a plain `http://` URL with a host and no user-info, query or fragment.
     public init?(_ url: String) {
@@ -70,11 +77,7 @@ public struct UpstreamEndpoint: Sendable, Hashable {
         self.host = String(host)
         self.port = port
         self.basePath = path
-    }
-
-    /// The `Host` header the upstream is sent, as libcurl writes it (the port only when not 80).
-    public var hostHeader: String {
-        let name = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? name : "\(name):\(port)"
+        let name = host.contains(":") ? "[\(host)]" : String(host)
+        self.hostHeader = port == 80 ? name : "\(name):\(port)"
     }
 }

@@ -26,17 +26,26 @@ public struct ProxyRequestHead: Sendable {
     }
 }
 
-/// Who a request's artifacts say is calling, as the proxy acts on it.
-public struct ProxyCaller: Sendable {
+/// Who a request's artifacts say is calling, as the proxy acts on it. A class: a connection remembers
+/// it and each step of a request is handed it, and a `Grant` is a struct of some twenty references.
+public final class ProxyCaller: Sendable {
     /// The live grant the first artifact that opened one belongs to; nil: nobody is signed in.
-    public var grant: Grant?
+    public let grant: Grant?
     /// `Authorization` carried a Gatehouse artifact: it is not passed upstream.
-    public var authorizationWasOurs: Bool
+    public let authorizationWasOurs: Bool
+    /// The grant's identity headers, assertion aside (`HeaderRewrite.identityHeaders`): made once per caller.
+    let identityHeaders: [(String, String)]
+
+    init(grant: Grant?, authorizationWasOurs: Bool, settings: ProxySettings) {
+        self.grant = grant
+        self.authorizationWasOurs = authorizationWasOurs
+        identityHeaders = grant.map { HeaderRewrite.identityHeaders($0.identity, assertion: nil, settings: settings) } ?? []
+    }
 }
 
 /// The caller a connection's last request was found to be, and the artifact headers it presented
 /// (`ReverseProxy.knownCaller(_:remembered:)`).
-public struct RememberedCaller: Sendable {
+public final class RememberedCaller: Sendable {
     /// The headers `PresentedArtifacts` reads, in the order sent.
     private let presented: [(String, String)]
     /// The proxy that found it: a reloaded gateway's proxy (other keys, another cache) finds its own.
@@ -91,9 +100,9 @@ public final class ReverseProxy: Sendable {
     /// Authenticator name → origin of its upstream URL (`http://host:port`), to know whose
     /// kept artifacts belong to which route.
     let legacyOrigins: [String: String]
-    /// `settings.identityHeaderNames`, made once rather than on every request.
-    let identityNames: Set<String>
-    /// Identity assertions signed a moment ago, by grant id (see `cachedAssertion(for:)`).
+    /// How each client header is rewritten (`settings.identityHeaderNames` among them), made once rather than on every request.
+    let headerRules: HeaderRewrite.Rules
+    /// Identity assertions signed a moment ago, by grant id (see `cachedAssertion(forGrant:)`).
     let assertions = BoundedMemo<String, (token: String, reuseUntil: ContinuousClock.Instant)>(capacity: 10_000)
 
     public init(
@@ -106,7 +115,7 @@ public final class ReverseProxy: Sendable {
         self.grants = grants
         self.client = client
         self.legacyOrigins = legacyOrigins
-        self.identityNames = settings.identityHeaderNames
+        self.headerRules = HeaderRewrite.Rules(identityNames: settings.identityHeaderNames)
     }
 
     /// How long one write to a client may wait for it to read (`proxy.sendTimeoutSeconds`).
@@ -139,7 +148,7 @@ public final class ReverseProxy: Sendable {
         if let refusal = authorize(head, route: route, caller: caller, logger: logger) { return .answer(refusal) }
         var assertion: String?
         if let grant = caller.grant {
-            switch cachedAssertion(for: grant) {
+            switch cachedAssertion(forGrant: grant.id) {
             case .notConfigured: break
             case .ready(let token): assertion = token
             case .toMake: assertion = await makeAssertion(for: grant)
@@ -154,11 +163,22 @@ public final class ReverseProxy: Sendable {
     /// The checks made before any artifact is looked at: the path (normalized into `head.path`; dot
     /// segments, encoded slashes and bad escapes refused) and a single `Host`. Nil when the request may go on.
     public func admit(_ head: inout ProxyRequestHead) -> ProxyAnswer? {
-        guard let path = ProxyPath.normalized(head.path), ProxyPath.isSafe(path) else { return .badPath }
+        admit(&head, safePath: Self.safePath(head.path))
+    }
+
+    /// `admit(_:)`, with `safePath(head.path)` already worked out (it depends on the path alone).
+    public func admit(_ head: inout ProxyRequestHead, safePath: String?) -> ProxyAnswer? {
+        guard let path = safePath else { return .badPath }
         // RFC 9112 §3.2: more than one Host is a 400. Routing and the return URL would read different ones.
         guard head.headers.lazy.filter({ $0.0.equalsIgnoringASCIICase("host") }).count <= 1 else { return .duplicateHost }
         head.path = path
         return nil
+    }
+
+    /// `path` normalized (`ProxyPath.normalized`), nil when it is refused (dot segments, encoded slashes, bad escapes).
+    public static func safePath(_ path: String) -> String? {
+        guard let normalized = ProxyPath.normalized(path), ProxyPath.isSafe(normalized) else { return nil }
+        return normalized
     }
 
     /// The caller, when every artifact that decides it was checked a moment ago (see
@@ -186,15 +206,15 @@ public final class ReverseProxy: Sendable {
     /// `knownCaller(_:)`, with the check behind the caller (nil when no artifact was presented).
     private func checkedCaller(_ headers: [(String, String)]) -> (caller: ProxyCaller, check: CheckedArtifact?)? {
         let artifacts = PresentedArtifacts.find(in: headers)
-        guard let first = artifacts.first else { return (ProxyCaller(grant: nil, authorizationWasOurs: false), nil) }
+        guard let first = artifacts.first else { return (ProxyCaller(grant: nil, authorizationWasOurs: false, settings: settings), nil) }
         guard let check = grants.checkedArtifact(first) else { return nil }
         // The first artifact tried opened a grant. Whether `Authorization` was ours is plain when the
         // grant came from it, or when there is none; anything else is for `resolveCaller`.
         let authorizationValues = headers.lazy.filter { $0.0.equalsIgnoringASCIICase("authorization") }
         if case .bearer(let token) = first, authorizationValues.contains(where: { PresentedArtifacts.bearerToken($0.1) == token }) {
-            return (ProxyCaller(grant: check.grant, authorizationWasOurs: true), check)
+            return (ProxyCaller(grant: check.grant, authorizationWasOurs: true, settings: settings), check)
         }
-        return authorizationValues.isEmpty ? (ProxyCaller(grant: check.grant, authorizationWasOurs: false), check) : nil
+        return authorizationValues.isEmpty ? (ProxyCaller(grant: check.grant, authorizationWasOurs: false, settings: settings), check) : nil
     }
 
     /// The first live grant among the presented artifacts, and whether `Authorization` held one of
@@ -211,22 +231,23 @@ public final class ReverseProxy: Sendable {
             grant = try await grants.resolveAny(artifact)
             guard let grant else { continue }
             if case .bearer(let token) = artifact, authorizationBearers.contains(token) {
-                return ProxyCaller(grant: grant, authorizationWasOurs: true)
+                return ProxyCaller(grant: grant, authorizationWasOurs: true, settings: settings)
             }
             break
         }
         for token in authorizationBearers.prefix(Self.artifactsTried) where try await grants.isOurs(bearer: token) {
-            return ProxyCaller(grant: grant, authorizationWasOurs: true)
+            return ProxyCaller(grant: grant, authorizationWasOurs: true, settings: settings)
         }
-        return ProxyCaller(grant: grant, authorizationWasOurs: false)
+        return ProxyCaller(grant: grant, authorizationWasOurs: false, settings: settings)
     }
 
     /// The route's policy applied to the caller: nil when the request may pass, else the refusal
     /// (401 or the sign-in redirect without a grant, 403 without a required role).
     public func authorize(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, logger: Logger) -> ProxyAnswer? {
         guard route.settings.policy == .authenticated else { return nil }
-        guard let grant = caller.grant else { return unauthenticated(head) }
-        if !route.settings.roles.isEmpty, !grant.identity.roles.contains(where: { route.settings.roles.contains($0.name) }) {
+        // The roles alone: binding the whole grant out of `caller` would copy it.
+        guard let roles = caller.grant?.identity.roles else { return unauthenticated(head) }
+        if !route.settings.roles.isEmpty, !roles.contains(where: { route.settings.roles.contains($0.name) }) {
             logger.debug("proxy refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
             return .forbidden
         }
@@ -236,9 +257,9 @@ public final class ReverseProxy: Sendable {
     /// The identity assertion for a grant's identity when `proxy.assertionHeader` is configured: one signed
     /// a moment ago is reused while more than half of its lifetime is left, so signing costs one ES256
     /// signature per identity every `assertionLifetimeSeconds / 2` instead of one per request.
-    public func cachedAssertion(for grant: Grant) -> AssertionState {
+    public func cachedAssertion(forGrant grantID: String) -> AssertionState {
         guard settings.assertionHeader != nil else { return .notConfigured }
-        guard let made = assertions.value(for: grant.id), ContinuousClock.now < made.reuseUntil else { return .toMake }
+        guard let made = assertions.value(for: grantID), ContinuousClock.now < made.reuseUntil else { return .toMake }
         return .ready(made.token)
     }
 
@@ -254,13 +275,13 @@ public final class ReverseProxy: Sendable {
     /// The headers the upstream receives for a request let through (see `HeaderRewrite.request`).
     public func upstreamHeaders(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?) -> [(String, String)] {
         var rewrite = HeaderRewrite.Caller(
-            identity: caller.grant?.identity, authorizationWasOurs: caller.authorizationWasOurs,
+            identityHeaders: caller.identityHeaders, assertion: assertion, authorizationWasOurs: caller.authorizationWasOurs,
             methodIsRestricted: !route.settings.methods.isEmpty, clientAddress: head.clientAddress, requestID: head.requestID)
-        if let grant = caller.grant {
-            rewrite.upstreamArtifacts = legacyArtifacts(of: grant, for: route)
-            rewrite.assertion = assertion
+        // Field by field: binding the whole grant out of `caller` would copy it.
+        if let artifacts = caller.grant?.upstreamArtifacts, !artifacts.isEmpty, let authenticator = caller.grant?.identity.authenticator {
+            rewrite.upstreamArtifacts = legacyArtifacts(artifacts, of: authenticator, for: route)
         }
-        return HeaderRewrite.request(head.headers, caller: rewrite, settings: settings, identityNames: identityNames)
+        return HeaderRewrite.request(head.headers, caller: rewrite, settings: settings, rules: headerRules)
     }
 
     /// The path and query the upstream is asked for.
@@ -292,11 +313,15 @@ public final class ReverseProxy: Sendable {
 
     /// The legacy upstream's own artifacts kept on the grant, when this route leads to that upstream.
     func legacyArtifacts(of grant: Grant, for route: ProxyRoute) -> [String: String] {
-        guard !grant.upstreamArtifacts.isEmpty else { return [:] }
-        let authenticator = grant.identity.authenticator
-        if let named = route.settings.legacySession { return named == authenticator ? grant.upstreamArtifacts : [:] }
+        legacyArtifacts(grant.upstreamArtifacts, of: grant.identity.authenticator, for: route)
+    }
+
+    /// `artifacts`, kept by `authenticator`'s upstream, when this route leads to that upstream.
+    func legacyArtifacts(_ artifacts: [String: String], of authenticator: String, for route: ProxyRoute) -> [String: String] {
+        guard !artifacts.isEmpty else { return [:] }
+        if let named = route.settings.legacySession { return named == authenticator ? artifacts : [:] }
         guard let origin = legacyOrigins[authenticator], route.origins.contains(origin) else { return [:] }
-        return grant.upstreamArtifacts
+        return artifacts
     }
 
     func forward(

@@ -1,7 +1,8 @@
 import GatehouseCore
 
-/// A configured route, ready for matching: its settings, normalised prefix and upstream pool.
-public struct ProxyRoute: Sendable {
+/// A configured route, ready for matching: its settings, normalised prefix and upstream pool. A class:
+/// every proxied request carries its route, and a copy of the settings would retain each of their fields.
+public final class ProxyRoute: Sendable {
     public let settings: RouteSettings
     /// The prefix without a trailing slash (`/` stays `/`).
     let prefix: String

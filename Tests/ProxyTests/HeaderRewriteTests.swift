@@ -10,6 +10,11 @@ import Testing
         roles: [Role(name: "editor", id: "r1", displayName: "Editor"), Role(name: "qa", id: "r2", displayName: "QA")],
         createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), authenticator: "local")
 
+    /// The identity headers a caller of `identity` carries (`ProxyCaller` makes them once).
+    static func headers(of identity: Identity) -> [(String, String)] {
+        HeaderRewrite.identityHeaders(identity, assertion: nil, settings: ProxySettings())
+    }
+
     @Test func theUpstreamGetsTheIdentityAndNoneOfWhatTheClientClaimed() {
         let client: [(String, String)] = [
             ("Host", "portal.example"), ("Connection", "keep-alive, X-Secret-Hop"), ("X-Secret-Hop", "1"), ("Keep-Alive", "timeout=5"),
@@ -20,7 +25,7 @@ import Testing
             ("Accept", "application/json"),
         ]
         let caller = HeaderRewrite.Caller(
-            identity: Self.identity, authorizationWasOurs: true, clientAddress: "127.0.0.1", requestID: "req-1")
+            identityHeaders: Self.headers(of: Self.identity), authorizationWasOurs: true, clientAddress: "127.0.0.1", requestID: "req-1")
         let out = HeaderRewrite.request(client, caller: caller, settings: ProxySettings())
         #expect(out.map { "\($0.0): \($0.1)" } == [
             "Accept: application/json",
@@ -46,7 +51,7 @@ import Testing
     /// From a peer not in `proxy.trustedProxies` (none by default) no claim about the client passes;
     /// the peer's own address is what the upstream learns.
     @Test func anUntrustedPeersClaimsAboutTheClientAreReplacedByItsAddress() {
-        let caller = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: "192.0.2.7", requestID: "r")
+        let caller = HeaderRewrite.Caller(authorizationWasOurs: false, clientAddress: "192.0.2.7", requestID: "r")
         for settings in [ProxySettings(), ProxySettings(trustedProxies: [IPNetwork("10.0.0.0/8"), IPNetwork("::1")].compactMap { $0 })] {
             let out = HeaderRewrite.request(Self.addressClaims, caller: caller, settings: settings)
             #expect(out.map { "\($0.0): \($0.1)" } == [
@@ -61,7 +66,7 @@ import Testing
 
     @Test func aTrustedProxysClaimsPassAndThisHopIsAppended() {
         let settings = ProxySettings(trustedProxies: [IPNetwork("192.0.2.0/24"), IPNetwork("fd00::/8")].compactMap { $0 })
-        let caller = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: "192.0.2.7", requestID: "r")
+        let caller = HeaderRewrite.Caller(authorizationWasOurs: false, clientAddress: "192.0.2.7", requestID: "r")
         let out = HeaderRewrite.request(Self.addressClaims, caller: caller, settings: settings)
         #expect(out.map { "\($0.0): \($0.1)" } == [
             "X-Real-IP: 10.0.0.1", "True-Client-IP: 10.0.0.1", "X-Forwarded-Port: 443", "X-Forwarded-Prefix: /admin",
@@ -73,7 +78,7 @@ import Testing
             "X-Forwarded-Host: www.portal.example",
             "X-Request-Id: r",
         ])
-        let v6 = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: "fd00::5", requestID: "r")
+        let v6 = HeaderRewrite.Caller(authorizationWasOurs: false, clientAddress: "fd00::5", requestID: "r")
         let fromV6 = HeaderRewrite.request([("Host", "a.example")], caller: v6, settings: settings)
         #expect(fromV6.first { $0.0 == "Forwarded" }?.1 == "for=\"[fd00::5]\";host=a.example;proto=http")
         // A host that is not a token is quoted, `\` and `"` escaped (RFC 7230 quoted-string), non-ASCII kept.
@@ -96,7 +101,7 @@ import Testing
 
     @Test func theLegacySessionIsAttachedInOneCookieLineAndAsBearer() {
         let caller = HeaderRewrite.Caller(
-            identity: Self.identity,
+            identityHeaders: Self.headers(of: Self.identity),
             upstreamArtifacts: ["cookie:ss-id": "legacy-sid", "cookie:.AspNet.ApplicationCookie": "legacy-ticket", "bearer": "legacy-jwt"],
             authorizationWasOurs: false, clientAddress: nil, requestID: "r")
         let out = HeaderRewrite.request(
@@ -106,7 +111,7 @@ import Testing
     }
 
     @Test func anAuthorizationThatWasNotOursIsKept() {
-        let caller = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: nil, requestID: "r")
+        let caller = HeaderRewrite.Caller(authorizationWasOurs: false, clientAddress: nil, requestID: "r")
         let out = HeaderRewrite.request([("Authorization", "Basic dXNlcjpwdw==")], caller: caller, settings: ProxySettings())
         #expect(out.first { $0.0 == "Authorization" }?.1 == "Basic dXNlcjpwdw==")
         #expect(!out.contains { $0.0 == "X-Auth-User" })
@@ -115,14 +120,14 @@ import Testing
     @Test func identityValuesCannotBreakTheHeaderLine() {
         var identity = Self.identity
         identity.userName = "eve\r\nX-Auth-Roles: admin"
-        let caller = HeaderRewrite.Caller(identity: identity, authorizationWasOurs: false, clientAddress: nil, requestID: "r")
+        let caller = HeaderRewrite.Caller(identityHeaders: Self.headers(of: identity), authorizationWasOurs: false, clientAddress: nil, requestID: "r")
         let out = HeaderRewrite.request([], caller: caller, settings: ProxySettings())
         #expect(out.first { $0.0 == "X-Auth-User" }?.1 == "eveX-Auth-Roles: admin")
         #expect(out.filter { $0.0 == "X-Auth-Roles" }.count == 1)
     }
 
     @Test func underscoreSpellingsOfHandledHeadersAreDroppedOthersPass() {
-        let caller = HeaderRewrite.Caller(identity: nil, authorizationWasOurs: false, clientAddress: nil, requestID: "r")
+        let caller = HeaderRewrite.Caller(authorizationWasOurs: false, clientAddress: nil, requestID: "r")
         let out = HeaderRewrite.request(
             [("X_Auth_User", "root"), ("x_forwarded_host", "evil"), ("X_ss_id", "s"), ("Transfer_Encoding", "chunked"),
              ("X_Original_URL", "/admin"), ("api_key", "k")],
