@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a request presents to prove an earlier sign-in, read one way for every part of Gatehouse:
 /// the dialects' doors (session, sign-out), the reverse proxy and forward auth.
 ///
@@ -117,6 +119,34 @@ extension StringProtocol {
     package func hasPrefixIgnoringASCIICase(_ prefix: some StringProtocol) -> Bool {
         utf8.count >= prefix.utf8.count
             && zip(utf8, prefix.utf8).allSatisfy { $0.lowercasedASCII == $1.lowercasedASCII }
+    }
+}
+
+extension String {
+    /// Whether the text is `other` byte for byte. `==` is not: it holds for canonically equivalent
+    /// texts in different bytes, which a header compared to decide what to reuse must not be.
+    package func isByteForByte(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        // memcmp: a byte loop over a 500-byte token was 2.5% of a proxied request's user cycles.
+        let contiguous = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                guard let left = mine.baseAddress, let right = theirs.baseAddress else { return true }
+                return memcmp(left, right, mine.count) == 0
+            }
+        }
+        if let contiguous, let equal = contiguous { return equal }
+        return utf8.elementsEqual(other.utf8)
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// Both nil, or both texts byte for byte the same (`String.isByteForByte`).
+    package func isByteForByte(_ other: String?) -> Bool {
+        switch (self, other) {
+        case (nil, nil): true
+        case (let mine?, let theirs?): mine.isByteForByte(theirs)
+        default: false
+        }
     }
 }
 

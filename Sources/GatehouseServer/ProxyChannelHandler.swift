@@ -65,6 +65,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var sendTimer: Scheduled<Void>?
     /// Who this connection's last request was found to be (`ReverseProxy.knownCaller(_:remembered:)`).
     private var rememberedCaller: RememberedCaller?
+    /// The upstream headers this connection's last proxied request was given (`ReverseProxy.upstreamHeaders`).
+    private var rememberedRewrite: RememberedRewrite?
     /// The metric series this connection's last proxied answer went to.
     private var proxiedSeries: GatewayMetrics.ProxiedSeries?
     /// Where this connection's last request went (`proxiedRoute(_:path:gateway:proxy:)`).
@@ -297,6 +299,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             answer(refusal, for: exchange)
             return false
         }
+        exchange.upstreamPath = routing.upstreamPath ?? "/"
         if let caller = proxy.knownCaller(exchange.head.headers, remembered: &rememberedCaller) {
             authorized(caller, exchange: exchange)
         } else {
@@ -325,7 +328,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// connection asking for the same again as its last request (under the same gateway) gets the same.
     private func proxiedRoute(_ head: HTTPRequestHead, path: String, gateway: Gateway, proxy: ReverseProxy) -> Routing {
         let host = head.headers.first(name: "host")
-        if let last = lastRouting, last.gateway === gateway, last.method == head.method, last.path == path, last.host == host {
+        if let last = lastRouting, last.gateway === gateway, last.method == head.method, last.path.isByteForByte(path),
+            last.host.isByteForByte(host)
+        {
             return last
         }
         var route: ProxyRoute?
@@ -335,9 +340,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         {
             route = found
         }
-        let routing = Routing(
-            gateway: gateway, method: head.method, path: path, host: host, route: route,
-            safePath: route == nil ? nil : ReverseProxy.safePath(path))
+        let routing = Routing(gateway: gateway, method: head.method, path: path, host: host, route: route, proxy: proxy)
         lastRouting = routing
         return routing
     }
@@ -386,7 +389,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func forward(_ caller: ProxyCaller, assertion: String?, exchange: ProxyExchange) {
         guard let context else { return }
         let proxy = exchange.proxy
-        var headers = proxy.upstreamHeaders(exchange.head, route: exchange.route, caller: caller, assertion: assertion)
+        var headers = proxy.upstreamHeaders(exchange.head, route: exchange.route, caller: caller, assertion: assertion, remembered: &rememberedRewrite)
         switch exchange.framing {
         case .chunked: headers.append(("Transfer-Encoding", "chunked"))
         case .length(let length): headers.append(("Content-Length", length))
@@ -394,7 +397,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .none: break
         }
         exchange.upstreamHeaders = headers
-        exchange.target = proxy.upstreamTarget(exchange.head, route: exchange.route)
+        exchange.target = ReverseProxy.target(path: exchange.upstreamPath, query: exchange.head.query)
         exchange.order = exchange.route.upstreamOrder()
         if exchange.expectsContinue {
             // The client waits for this before it sends the body (ContinueHandler's job on Hummingbird's path).
@@ -490,8 +493,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func startRouteTimer(_ exchange: ProxyExchange) {
-        exchange.touch()
-        let due = NIODeadline.now() + TimeAmount.seconds(Int64(exchange.route.settings.timeoutSeconds))
+        let now = NIODeadline.now()
+        exchange.lastActivity = now
+        let due = now + TimeAmount.seconds(Int64(exchange.route.settings.timeoutSeconds))
         if routeCheck == nil || due < routeCheckDue { scheduleRouteCheck(at: due) }
     }
 
@@ -692,11 +696,12 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 extension ProxyChannelHandler: UpstreamConnectionDelegate {
     func upstreamRead(_ part: HTTPClientResponsePart, from connection: UpstreamConnection) {
         guard let context, let exchange, exchange.connection === connection, !exchange.isSettled else { return }
-        exchange.touch()
         switch part {
         case .head(let response):
+            exchange.touch()
             respond(with: response, exchange: exchange, context: context)
         case .body(let bytes):
+            exchange.touch()
             context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
             if !context.channel.isWritable, !exchange.isReadingPaused {
                 exchange.isReadingPaused = true
@@ -813,16 +818,24 @@ private final class Routing {
     let host: String?
     /// Nil: Hummingbird answers.
     let route: ProxyRoute?
-    /// `ReverseProxy.safePath(path)`: the path as the route and the upstream see it, nil when refused.
+    /// `ReverseProxy.safePath(path)`: the path as the route sees it, nil when refused.
     let safePath: String?
+    /// The path the upstream is asked for (`ReverseProxy.upstreamPath`), nil when refused.
+    let upstreamPath: String?
 
-    init(gateway: Gateway, method: HTTPMethod, path: String, host: String?, route: ProxyRoute?, safePath: String?) {
+    init(gateway: Gateway, method: HTTPMethod, path: String, host: String?, route: ProxyRoute?, proxy: ReverseProxy) {
         self.gateway = gateway
         self.method = method
         self.path = path
         self.host = host
         self.route = route
+        let safePath = route == nil ? nil : ReverseProxy.safePath(path)
         self.safePath = safePath
+        if let route, let safePath {
+            upstreamPath = proxy.upstreamPath(safePath, route: route)
+        } else {
+            upstreamPath = nil
+        }
     }
 }
 
@@ -856,6 +869,8 @@ final class ProxyExchange {
     let expectsContinue: Bool
 
     var upstreamHeaders: [(String, String)] = []
+    /// The path the upstream is asked for, once admitted (`ReverseProxy.upstreamPath`).
+    var upstreamPath = "/"
     var target = "/"
     var order: [String] = []
     var attempt = 0
@@ -875,7 +890,8 @@ final class ProxyExchange {
     var closeClient = false
     /// Reading from the upstream is paused while the client catches up.
     var isReadingPaused = false
-    var lastActivity = NIODeadline.now()
+    /// Set when the request is sent (`startRouteTimer`), before anything reads it.
+    var lastActivity = NIODeadline.uptimeNanoseconds(0)
     /// Let through during a read: forwarded when the read completes.
     var forwardsWhenReadCompletes = false
     /// Completes once the answer's last part is written (the connection may close after it).

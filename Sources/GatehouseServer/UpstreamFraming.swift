@@ -1,5 +1,6 @@
 import GatehouseCore
 import CZlib
+import Foundation
 import NIOCore
 
 /// Before NIO's response decoder on an upstream connection: makes the framing of an answer's head one
@@ -66,36 +67,35 @@ final class UpstreamFramingHandler: ChannelInboundHandler, RemovableChannelHandl
 
     /// The length of the head at the start of `bytes`, up to and including its empty line; nil while incomplete.
     static func headLength(_ bytes: ByteBuffer) -> Int? {
+        // From CR to CR by `memchr`: every answer's head is scanned.
         bytes.withUnsafeReadableBytes { raw -> Int? in
-            guard raw.count >= 4 else { return nil }
+            guard let base = raw.baseAddress else { return nil }
             var index = 0
-            while index + 3 < raw.count {
-                if raw[index + 3] != UInt8(ascii: "\n") {
-                    index += 1
-                    continue
-                }
-                if raw[index] == UInt8(ascii: "\r"), raw[index + 1] == UInt8(ascii: "\n"), raw[index + 2] == UInt8(ascii: "\r") {
-                    return index + 4
-                }
-                index += 1
+            while index + 3 < raw.count, let cr = memchr(base + index, Int32(UInt8(ascii: "\r")), raw.count - 3 - index) {
+                let at = UnsafeRawPointer(cr) - base
+                if raw[at + 1] == UInt8(ascii: "\n"), raw[at + 2] == UInt8(ascii: "\r"), raw[at + 3] == UInt8(ascii: "\n") { return at + 4 }
+                index = at + 1
             }
             return nil
         }
     }
 
-    /// Whether a line of the head starts with `transfer-encoding` (any case).
+    private static let transferEncoding: [UInt8] = Array("transfer-encoding".utf8)
+
+    /// Whether a line of the head starts with `transfer-encoding` (any case). From line break to line
+    /// break by `memchr`: every answer's head is scanned.
     static func mentionsTransferEncoding(_ head: ByteBuffer) -> Bool {
-        let name = Array("transfer-encoding".utf8)
+        let name = transferEncoding
         return head.withUnsafeReadableBytes { bytes in
-            guard bytes.count > name.count else { return false }
+            guard let base = bytes.baseAddress else { return false }
             var index = 0
-            while index + name.count < bytes.count {
-                if bytes[index] == UInt8(ascii: "\n") {
-                    var matched = 0
-                    while matched < name.count, bytes[index + 1 + matched].lowercasedASCII == name[matched] { matched += 1 }
-                    if matched == name.count { return true }
-                }
-                index += 1
+            while index + name.count < bytes.count, let newline = memchr(base + index, Int32(UInt8(ascii: "\n")), bytes.count - index) {
+                let at = UnsafeRawPointer(newline) - base
+                guard at + name.count < bytes.count else { return false }
+                var matched = 0
+                while matched < name.count, bytes[at + 1 + matched].lowercasedASCII == name[matched] { matched += 1 }
+                if matched == name.count { return true }
+                index = at + 1
             }
             return false
         }

@@ -60,9 +60,17 @@ enum HeaderRewrite {
     }
 
     /// The request headers for the upstream: the client's, minus hop-by-hop headers, spoofable
-    /// identity headers and Gatehouse's own artifacts; plus the identity, the legacy session and
-    /// the `X-Forwarded-*` set. `rules`: `Rules(identityNames: settings.identityHeaderNames)`, made once.
+    /// identity headers and Gatehouse's own artifacts; plus the identity, the legacy session,
+    /// the `X-Forwarded-*` set and the request id. `rules`: `Rules(identityNames: settings.identityHeaderNames)`, made once.
     static func request(
+        _ headers: [(String, String)], caller: Caller, settings: ProxySettings, rules: Rules? = nil
+    ) -> [(String, String)] {
+        rewritten(headers, caller: caller, settings: settings, rules: rules) + [("X-Request-Id", caller.requestID)]
+    }
+
+    /// `request(_:caller:settings:rules:)` up to the request id, the one header that differs between two
+    /// requests alike in everything else: what a connection may reuse (`ReverseProxy.upstreamHeaders`).
+    static func rewritten(
         _ headers: [(String, String)], caller: Caller, settings: ProxySettings, rules: Rules? = nil
     ) -> [(String, String)] {
         let nominated = connectionTokens(headers)
@@ -141,7 +149,6 @@ enum HeaderRewrite {
         out.append(("Forwarded", forwarded.map { "\(clean($0)), \(element)" } ?? element))
         out.append(("X-Forwarded-Proto", claimedProto ?? "http"))
         if let shownHost = claimedHost ?? host { out.append(("X-Forwarded-Host", clean(shownHost))) }
-        out.append(("X-Request-Id", caller.requestID))
         return out
     }
 

@@ -65,10 +65,42 @@ public final class RememberedCaller: Sendable {
     fileprivate func presents(_ headers: [(String, String)]) -> Bool {
         var index = 0
         for (name, value) in headers where PresentedArtifacts.reads(header: name) {
-            guard index < presented.count, presented[index].0 == name, presented[index].1 == value else { return false }
+            guard index < presented.count, presented[index].0.isByteForByte(name), presented[index].1.isByteForByte(value) else { return false }
             index += 1
         }
         return index == presented.count
+    }
+}
+
+/// What a connection's last request was rewritten to for its upstream, and everything that decided it
+/// (`ReverseProxy.upstreamHeaders(_:route:caller:assertion:remembered:)`).
+public final class RememberedRewrite: Sendable {
+    fileprivate let proxy: ReverseProxy
+    fileprivate let route: ProxyRoute
+    fileprivate let caller: ProxyCaller
+    fileprivate let assertion: String?
+    fileprivate let clientAddress: String?
+    /// The client's headers, as sent.
+    private let client: [(String, String)]
+    /// `HeaderRewrite.rewritten` of them: all but the request id.
+    fileprivate let rewritten: [(String, String)]
+
+    fileprivate init(
+        proxy: ReverseProxy, route: ProxyRoute, caller: ProxyCaller, assertion: String?, clientAddress: String?,
+        client: [(String, String)], rewritten: [(String, String)]
+    ) {
+        self.proxy = proxy
+        self.route = route
+        self.caller = caller
+        self.assertion = assertion
+        self.clientAddress = clientAddress
+        self.client = client
+        self.rewritten = rewritten
+    }
+
+    /// Whether `headers` are the client's headers remembered, byte for byte and in order.
+    fileprivate func matches(_ headers: [(String, String)]) -> Bool {
+        headers.count == client.count && zip(headers, client).allSatisfy { $0.0.isByteForByte($1.0) && $0.1.isByteForByte($1.1) }
     }
 }
 
@@ -274,6 +306,33 @@ public final class ReverseProxy: Sendable {
 
     /// The headers the upstream receives for a request let through (see `HeaderRewrite.request`).
     public func upstreamHeaders(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?) -> [(String, String)] {
+        HeaderRewrite.request(head.headers, caller: rewriteCaller(head, route: route, caller: caller, assertion: assertion), settings: settings, rules: headerRules)
+    }
+
+    /// `upstreamHeaders(_:route:caller:assertion:)` for one connection's requests: `remembered` is what the
+    /// connection's last request was rewritten to. The rewrite is a function of the client's headers, the
+    /// peer, the caller, the assertion, the route and this proxy alone, so a request alike in all of them
+    /// gets the same headers (its own request id apart) without being rewritten again.
+    public func upstreamHeaders(
+        _ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?, remembered: inout RememberedRewrite?
+    ) -> [(String, String)] {
+        var out: [(String, String)]
+        if let last = remembered, last.proxy === self, last.route === route, last.caller === caller, last.assertion == assertion,
+            last.clientAddress == head.clientAddress, last.matches(head.headers)
+        {
+            out = last.rewritten
+        } else {
+            let rewrite = rewriteCaller(head, route: route, caller: caller, assertion: assertion)
+            out = HeaderRewrite.rewritten(head.headers, caller: rewrite, settings: settings, rules: headerRules)
+            remembered = RememberedRewrite(
+                proxy: self, route: route, caller: caller, assertion: assertion, clientAddress: head.clientAddress, client: head.headers,
+                rewritten: out)
+        }
+        out.append(("X-Request-Id", head.requestID))
+        return out
+    }
+
+    private func rewriteCaller(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?) -> HeaderRewrite.Caller {
         var rewrite = HeaderRewrite.Caller(
             identityHeaders: caller.identityHeaders, assertion: assertion, authorizationWasOurs: caller.authorizationWasOurs,
             methodIsRestricted: !route.settings.methods.isEmpty, clientAddress: head.clientAddress, requestID: head.requestID)
@@ -281,12 +340,22 @@ public final class ReverseProxy: Sendable {
         if let artifacts = caller.grant?.upstreamArtifacts, !artifacts.isEmpty, let authenticator = caller.grant?.identity.authenticator {
             rewrite.upstreamArtifacts = legacyArtifacts(artifacts, of: authenticator, for: route)
         }
-        return HeaderRewrite.request(head.headers, caller: rewrite, settings: settings, rules: headerRules)
+        return rewrite
     }
 
     /// The path and query the upstream is asked for.
     public func upstreamTarget(_ head: ProxyRequestHead, route: ProxyRoute) -> String {
-        route.upstreamPath(for: head.path) + (head.query.map { "?" + $0 } ?? "")
+        Self.target(path: upstreamPath(head.path, route: route), query: head.query)
+    }
+
+    /// The path the upstream is asked for (`head.path` after `admit`): a function of path and route alone.
+    public func upstreamPath(_ path: String, route: ProxyRoute) -> String {
+        route.upstreamPath(for: path)
+    }
+
+    /// A request target: the path, and the query when there is one.
+    public static func target(path: String, query: String?) -> String {
+        query.map { path + "?" + $0 } ?? path
     }
 
     /// 401, or for a browser (`Accept: text/html`) a 302 to the sign-in page when one is configured.
