@@ -139,6 +139,11 @@ extension String {
     }
 }
 
+/// Whether two header lists are the same names and values, byte for byte and in order.
+package func isByteForByte(_ headers: [(String, String)], _ others: [(String, String)]) -> Bool {
+    headers.count == others.count && zip(headers, others).allSatisfy { $0.0.isByteForByte($1.0) && $0.1.isByteForByte($1.1) }
+}
+
 extension Optional where Wrapped == String {
     /// Both nil, or both texts byte for byte the same (`String.isByteForByte`).
     package func isByteForByte(_ other: String?) -> Bool {

@@ -65,8 +65,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var sendTimer: Scheduled<Void>?
     /// Who this connection's last request was found to be (`ReverseProxy.knownCaller(_:remembered:)`).
     private var rememberedCaller: RememberedCaller?
-    /// The upstream headers this connection's last proxied request was given (`ReverseProxy.upstreamHeaders`).
+    /// The upstream headers this connection's last proxied request was given (`ReverseProxy.rewrite`).
     private var rememberedRewrite: RememberedRewrite?
+    /// Those headers with `Host`, as NIO's (`upstreamHead(_:endpoint:)`).
+    private var lastUpstreamHead: (rewrite: RememberedRewrite, host: String, headers: HTTPHeaders)?
     /// The metric series this connection's last proxied answer went to.
     private var proxiedSeries: GatewayMetrics.ProxiedSeries?
     /// Where this connection's last request went (`proxiedRoute(_:path:gateway:proxy:)`).
@@ -389,14 +391,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func forward(_ caller: ProxyCaller, assertion: String?, exchange: ProxyExchange) {
         guard let context else { return }
         let proxy = exchange.proxy
-        var headers = proxy.upstreamHeaders(exchange.head, route: exchange.route, caller: caller, assertion: assertion, remembered: &rememberedRewrite)
-        switch exchange.framing {
-        case .chunked: headers.append(("Transfer-Encoding", "chunked"))
-        case .length(let length): headers.append(("Content-Length", length))
-        case .none where exchange.request.method.mayCarryBody: headers.append(("Content-Length", "0"))
-        case .none: break
-        }
-        exchange.upstreamHeaders = headers
+        exchange.rewrite = proxy.rewrite(exchange.head, route: exchange.route, caller: caller, assertion: assertion, remembered: &rememberedRewrite)
         exchange.target = ReverseProxy.target(path: exchange.upstreamPath, query: exchange.head.query)
         exchange.order = exchange.route.upstreamOrder()
         if exchange.expectsContinue {
@@ -478,10 +473,19 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.connection = connection
         exchange.connectionWasReused = reused
         let endpoint = connection.endpoint
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(exchange.upstreamHeaders.count + 1)
-        headers.add(name: "Host", value: endpoint.hostHeader)
-        headers.add(contentsOf: exchange.upstreamHeaders)
+        guard let rewrite = exchange.rewrite else {
+            answer(.badGateway, for: exchange)  // not let through: never the case
+            return
+        }
+        var headers = upstreamHead(rewrite, endpoint: endpoint)
+        // Last, after the rewrite (as `HeaderRewrite.request` has it): the request id, then the framing.
+        headers.add(name: "X-Request-Id", value: exchange.head.requestID)
+        switch exchange.framing {
+        case .chunked: headers.add(name: "Transfer-Encoding", value: "chunked")
+        case .length(let length): headers.add(name: "Content-Length", value: length)
+        case .none where exchange.request.method.mayCarryBody: headers.add(name: "Content-Length", value: "0")
+        case .none: break
+        }
         connection.write(.head(HTTPRequestHead(
             version: .http1_1, method: exchange.request.method, uri: endpoint.basePath + exchange.target, headers: headers)))
         exchange.headSent = true
@@ -490,6 +494,18 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         startRouteTimer(exchange)
         flushUpstream()
         pump()
+    }
+
+    /// `Host` and the exchange's rewritten headers, as NIO's headers. The connection's last are reused for
+    /// the same rewrite to the same host: NIO checks every header it is given, once is enough.
+    private func upstreamHead(_ rewrite: RememberedRewrite, endpoint: UpstreamEndpoint) -> HTTPHeaders {
+        if let last = lastUpstreamHead, last.rewrite === rewrite, last.host == endpoint.hostHeader { return last.headers }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(rewrite.headers.count + 3)
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        headers.add(contentsOf: rewrite.headers)
+        lastUpstreamHead = (rewrite, endpoint.hostHeader, headers)
+        return headers
     }
 
     private func startRouteTimer(_ exchange: ProxyExchange) {
@@ -868,7 +884,8 @@ final class ProxyExchange {
     let keepAlive: Bool
     let expectsContinue: Bool
 
-    var upstreamHeaders: [(String, String)] = []
+    /// The upstream's headers but `Host`, the request id and the framing; nil until let through.
+    var rewrite: RememberedRewrite?
     /// The path the upstream is asked for, once admitted (`ReverseProxy.upstreamPath`).
     var upstreamPath = "/"
     var target = "/"

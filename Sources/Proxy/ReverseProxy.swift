@@ -46,7 +46,8 @@ public final class ProxyCaller: Sendable {
 /// The caller a connection's last request was found to be, and the artifact headers it presented
 /// (`ReverseProxy.knownCaller(_:remembered:)`).
 public final class RememberedCaller: Sendable {
-    /// The headers `PresentedArtifacts` reads, in the order sent.
+    /// The request's headers, and those of them `PresentedArtifacts` reads, in the order sent.
+    private let all: [(String, String)]
     private let presented: [(String, String)]
     /// The proxy that found it: a reloaded gateway's proxy (other keys, another cache) finds its own.
     fileprivate let proxy: ReverseProxy
@@ -55,6 +56,7 @@ public final class RememberedCaller: Sendable {
     fileprivate let check: CheckedArtifact?
 
     fileprivate init(_ headers: [(String, String)], proxy: ReverseProxy, caller: ProxyCaller, check: CheckedArtifact?) {
+        all = headers
         presented = headers.filter { PresentedArtifacts.reads(header: $0.0) }
         self.proxy = proxy
         self.caller = caller
@@ -63,6 +65,8 @@ public final class RememberedCaller: Sendable {
 
     /// Whether `headers` carry exactly the artifact headers remembered, byte for byte and in order.
     fileprivate func presents(_ headers: [(String, String)]) -> Bool {
+        // A client sending the very same headers again, the usual case, is told by comparing bytes alone.
+        if isByteForByte(headers, all) { return true }
         var index = 0
         for (name, value) in headers where PresentedArtifacts.reads(header: name) {
             guard index < presented.count, presented[index].0.isByteForByte(name), presented[index].1.isByteForByte(value) else { return false }
@@ -73,7 +77,7 @@ public final class RememberedCaller: Sendable {
 }
 
 /// What a connection's last request was rewritten to for its upstream, and everything that decided it
-/// (`ReverseProxy.upstreamHeaders(_:route:caller:assertion:remembered:)`).
+/// (`ReverseProxy.rewrite(_:route:caller:assertion:remembered:)`).
 public final class RememberedRewrite: Sendable {
     fileprivate let proxy: ReverseProxy
     fileprivate let route: ProxyRoute
@@ -82,12 +86,12 @@ public final class RememberedRewrite: Sendable {
     fileprivate let clientAddress: String?
     /// The client's headers, as sent.
     private let client: [(String, String)]
-    /// `HeaderRewrite.rewritten` of them: all but the request id.
-    fileprivate let rewritten: [(String, String)]
+    /// The upstream's headers (`HeaderRewrite.rewritten` of the client's): all but the request id.
+    public let headers: [(String, String)]
 
     fileprivate init(
         proxy: ReverseProxy, route: ProxyRoute, caller: ProxyCaller, assertion: String?, clientAddress: String?,
-        client: [(String, String)], rewritten: [(String, String)]
+        client: [(String, String)], headers: [(String, String)]
     ) {
         self.proxy = proxy
         self.route = route
@@ -95,12 +99,12 @@ public final class RememberedRewrite: Sendable {
         self.assertion = assertion
         self.clientAddress = clientAddress
         self.client = client
-        self.rewritten = rewritten
+        self.headers = headers
     }
 
     /// Whether `headers` are the client's headers remembered, byte for byte and in order.
     fileprivate func matches(_ headers: [(String, String)]) -> Bool {
-        headers.count == client.count && zip(headers, client).allSatisfy { $0.0.isByteForByte($1.0) && $0.1.isByteForByte($1.1) }
+        isByteForByte(headers, client)
     }
 }
 
@@ -309,27 +313,25 @@ public final class ReverseProxy: Sendable {
         HeaderRewrite.request(head.headers, caller: rewriteCaller(head, route: route, caller: caller, assertion: assertion), settings: settings, rules: headerRules)
     }
 
-    /// `upstreamHeaders(_:route:caller:assertion:)` for one connection's requests: `remembered` is what the
-    /// connection's last request was rewritten to. The rewrite is a function of the client's headers, the
-    /// peer, the caller, the assertion, the route and this proxy alone, so a request alike in all of them
-    /// gets the same headers (its own request id apart) without being rewritten again.
-    public func upstreamHeaders(
+    /// `upstreamHeaders(_:route:caller:assertion:)` for one connection's requests, up to the request id
+    /// (`RememberedRewrite.headers`; the id goes last): `remembered` is the connection's last rewrite.
+    /// The rewrite is a function of the client's headers, the peer, the caller, the assertion, the route
+    /// and this proxy alone, so a request alike in all of them (headers byte for byte) gets that same
+    /// rewrite back, not made again; anything else is rewritten and remembered.
+    public func rewrite(
         _ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?, remembered: inout RememberedRewrite?
-    ) -> [(String, String)] {
-        var out: [(String, String)]
+    ) -> RememberedRewrite {
         if let last = remembered, last.proxy === self, last.route === route, last.caller === caller, last.assertion == assertion,
             last.clientAddress == head.clientAddress, last.matches(head.headers)
         {
-            out = last.rewritten
-        } else {
-            let rewrite = rewriteCaller(head, route: route, caller: caller, assertion: assertion)
-            out = HeaderRewrite.rewritten(head.headers, caller: rewrite, settings: settings, rules: headerRules)
-            remembered = RememberedRewrite(
-                proxy: self, route: route, caller: caller, assertion: assertion, clientAddress: head.clientAddress, client: head.headers,
-                rewritten: out)
+            return last
         }
-        out.append(("X-Request-Id", head.requestID))
-        return out
+        let rewrite = rewriteCaller(head, route: route, caller: caller, assertion: assertion)
+        let made = RememberedRewrite(
+            proxy: self, route: route, caller: caller, assertion: assertion, clientAddress: head.clientAddress, client: head.headers,
+            headers: HeaderRewrite.rewritten(head.headers, caller: rewrite, settings: settings, rules: headerRules))
+        remembered = made
+        return made
     }
 
     private func rewriteCaller(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, assertion: String?) -> HeaderRewrite.Caller {
