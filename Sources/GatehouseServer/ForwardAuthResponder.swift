@@ -29,10 +29,10 @@ enum ForwardAuthResponder {
                 return response(.storeUnavailable, requestID: requestID)
             }
         }
-        let (answer, grant, route) = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger)
+        let (answer, route) = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger)
         if let answer { return response(answer, requestID: requestID) }
-        let assertion = if let grant { await proxy.makeAssertion(for: grant) } else { String?.none }
-        let allowed = proxy.allowedHeaders(grant: grant, route: route, assertion: assertion)
+        let assertion = if let grant = caller.grant { await proxy.makeAssertion(for: grant) } else { String?.none }
+        let allowed = proxy.allowedHeaders(caller: caller, route: route, assertion: assertion)
         return response(ProxyAnswer(status: 200, headers: allowed, body: []), requestID: requestID)
     }
 

@@ -69,6 +69,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var rememberedRewrite: RememberedRewrite?
     /// Those headers with `Host`, as NIO's (`upstreamHead(_:endpoint:)`).
     private var lastUpstreamHead: (rewrite: RememberedRewrite, host: String, headers: HTTPHeaders)?
+    /// The last forward-auth check let through, and NIO's headers of its answer (`answerForwardAuth`).
+    private var rememberedDecision: RememberedDecision?
+    private var lastDecisionHead: (decision: RememberedDecision, headers: HTTPHeaders)?
     /// The metric series this connection's last proxied answer went to.
     private var proxiedSeries: GatewayMetrics.ProxiedSeries?
     /// Where this connection's last request went (`proxiedRoute(_:path:gateway:proxy:)`).
@@ -554,8 +557,11 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.isSettled = true
         if !exchange.requestEnded, exchange.expectsContinue, !exchange.headSent { exchange.closeClient = true }
         if !exchange.keepAlive || quiescing { exchange.closeClient = true }
-        exchange.endWritten = writeAnswer(
-            answer, version: exchange.request.version, requestID: exchange.head.requestID, close: exchange.closeClient, context: context)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        writeAnswer(
+            answer, version: exchange.request.version, requestID: exchange.head.requestID, close: exchange.closeClient, written: written,
+            context: context)
+        exchange.endWritten = written.futureResult
         exchange.responseStarted = true
         exchange.responseEnded = true
         exchange.metrics.proxied(route: exchange.route.settings.name, status: answer.status, upstream: nil)
@@ -582,15 +588,25 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let check = ProxyRequestHead(
             method: head.method.rawValue, path: path, query: query, headers: headers,
             clientAddress: clientAddress, requestID: requestID)
-        guard let answer = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger).answer else { return false }
+        guard let (answer, decision) = proxy.forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger, remembered: &rememberedDecision)
+        else { return false }
         let started = ContinuousClock.now
         let close = !head.isKeepAlive || quiescing
-        let written = writeAnswer(answer, version: head.version, requestID: requestID, close: close, context: context)
+        // The same answer as the connection's last: NIO's headers for it are at hand already.
+        let answerHeaders: HTTPHeaders
+        if let decision, let last = lastDecisionHead, last.decision === decision {
+            answerHeaders = last.headers
+        } else {
+            answerHeaders = Self.headers(of: answer)
+            if let decision { lastDecisionHead = (decision, answerHeaders) }
+        }
+        let written = close ? context.eventLoop.makePromise(of: Void.self) : nil
+        writeAnswer(answer, headers: answerHeaders, version: head.version, requestID: requestID, close: close, written: written, context: context)
         AccessLog.write(
             method: head.method.rawValue, path: path, status: answer.status, route: "authz", requestID: requestID, since: started,
             logger: logger)
-        if close {
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        if let written {
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             mode = .proxying  // nothing more is read from this connection
             queue.removeAll()
         } else {
@@ -603,8 +619,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func refuse(_ answer: ProxyAnswer, head: HTTPRequestHead, path: String, metrics: GatewayMetrics) {
         guard let context else { return }
         let requestID = RequestID.make()
-        writeAnswer(answer, version: head.version, requestID: requestID, close: true, context: context)
-            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        writeAnswer(answer, version: head.version, requestID: requestID, close: true, written: written, context: context)
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         AccessLog.write(
             method: head.method.rawValue, path: path, status: answer.status, route: "gatehouse", requestID: requestID, since: .now,
             logger: logger)
@@ -613,22 +630,26 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange = nil
     }
 
-    /// Writes a whole answer; the future completes once it is written.
-    @discardableResult
+    /// Writes a whole answer (`headers`: those of `headers(of:)`, made already); `written` completes once it is written.
     private func writeAnswer(
-        _ answer: ProxyAnswer, version: HTTPVersion, requestID: String, close: Bool, context: ChannelHandlerContext
-    ) -> EventLoopFuture<Void> {
-        var headers = HTTPHeaders(answer.headers)
-        headers.add(name: "Content-Length", value: String(answer.body.count))
+        _ answer: ProxyAnswer, headers: HTTPHeaders? = nil, version: HTTPVersion, requestID: String, close: Bool,
+        written: EventLoopPromise<Void>?, context: ChannelHandlerContext
+    ) {
+        var headers = headers ?? Self.headers(of: answer)
         headers.add(name: "X-Request-Id", value: requestID)
         if close { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .init(statusCode: answer.status), headers: headers))), promise: nil)
         if !answer.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
         }
-        let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-        return written.futureResult
+    }
+
+    /// An answer's own headers and its length, as NIO's headers.
+    static func headers(of answer: ProxyAnswer) -> HTTPHeaders {
+        var headers = HTTPHeaders(answer.headers)
+        headers.add(name: "Content-Length", value: String(answer.body.count))
+        return headers
     }
 
     /// Ends a proxied exchange whose answer broke off mid-way: both connections close.

@@ -118,9 +118,9 @@ public struct OriginalRequest: Sendable, Equatable {
 
 /// What forward auth answers.
 public enum ForwardAuthDecision: Sendable {
-    /// Let through: 200 with the identity headers of `grant` (none without a grant, on a public route),
-    /// and the legacy artifacts `route` leads to.
-    case allow(grant: Grant?, route: ProxyRoute?)
+    /// Let through: 200 with the identity headers of `caller`'s grant (none without a grant, on a public
+    /// route), and the legacy artifacts `route` leads to.
+    case allow(caller: ProxyCaller, route: ProxyRoute?)
     /// 400, 401, 302 or 403 as it stands.
     case refuse(ProxyAnswer)
 }
@@ -151,46 +151,65 @@ extension ReverseProxy {
             logger.debug("forward auth refused", metadata: ["reason": "no_route"])
             return .refuse(.noRoute)
         case .public:
-            return .allow(grant: caller.grant, route: route)
+            return .allow(caller: caller, route: route)
         case .authenticated:
-            guard let grant = caller.grant else {
+            // The roles alone: binding the whole grant out of `caller` would copy it.
+            guard let roles = caller.grant?.identity.roles else {
                 return .refuse(unauthenticated(original, convention: convention, checkHeaders: checkHeaders))
             }
-            if let route, !route.settings.roles.isEmpty,
-                !grant.identity.roles.contains(where: { route.settings.roles.contains($0.name) })
-            {
+            if let route, !route.settings.roles.isEmpty, !roles.contains(where: { route.settings.roles.contains($0.name) }) {
                 logger.debug("forward auth refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
                 return .refuse(.forbidden)
             }
-            return .allow(grant: grant, route: route)
+            return .allow(caller: caller, route: route)
         }
     }
 
     /// The answer to a forward-auth check `check` from `caller` (its artifacts read as the proxy reads
     /// them), up to the assertion: nil when the check is allowed and an assertion must be signed first
-    /// (`makeAssertion(for:)`, then `allowedHeaders`), with the grant and route that needs it.
+    /// (`makeAssertion(for:)`, then `allowedHeaders`), with the route that needs it.
     public func forwardAuthAnswer(
         _ check: ProxyRequestHead, convention: ForwardAuthConvention, caller: ProxyCaller, logger: Logger
-    ) -> (answer: ProxyAnswer?, grant: Grant?, route: ProxyRoute?) {
+    ) -> (answer: ProxyAnswer?, route: ProxyRoute?) {
         let original = OriginalRequest.of(check, convention: convention, trusted: isTrustedForAuthz(check.clientAddress))
         switch decide(original, convention: convention, checkHeaders: check.headers, caller: caller, logger: logger) {
-        case .refuse(let refusal): return (refusal, nil, nil)
-        case .allow(let grant, let route): return (allowedAnswer(grant: grant, route: route), grant, route)
+        case .refuse(let refusal): return (refusal, nil)
+        case .allow(let caller, let route): return (allowedAnswer(caller: caller, route: route), route)
         }
+    }
+
+    /// `forwardAuthAnswer(_:convention:caller:logger:)` for one connection's checks: `remembered` is the
+    /// connection's last check let through. The answer is a function of the check's method, path, query
+    /// and headers, its peer, the caller and this proxy, and of the assertion signed a moment ago: a check
+    /// alike in all of them (bytes compared) gets the same answer, not decided again. `decision` is the
+    /// remembered check the answer is (nil for a refusal, which is decided, and logged, every time).
+    public func forwardAuthAnswer(
+        _ check: ProxyRequestHead, convention: ForwardAuthConvention, caller: ProxyCaller, logger: Logger,
+        remembered: inout RememberedDecision?
+    ) -> (answer: ProxyAnswer, decision: RememberedDecision?)? {
+        let assertion = (caller.grant?.id).map { cachedAssertion(forGrant: $0) } ?? .notConfigured
+        if let last = remembered, last.proxy === self, last.caller === caller, last.assertion == assertion, last.isFor(check, convention) {
+            return (last.answer, last)
+        }
+        guard let answer = forwardAuthAnswer(check, convention: convention, caller: caller, logger: logger).answer else { return nil }
+        guard answer.status == 200 else { return (answer, nil) }
+        let decision = RememberedDecision(proxy: self, caller: caller, assertion: assertion, check: check, convention: convention, answer: answer)
+        remembered = decision
+        return (answer, decision)
     }
 
     /// The 200 for an allowed check when its assertion, if one is configured, is at hand; nil when one
     /// must be signed first (`makeAssertion(for:)`, then `allowedHeaders`).
-    public func allowedAnswer(grant: Grant?, route: ProxyRoute?) -> ProxyAnswer? {
+    public func allowedAnswer(caller: ProxyCaller, route: ProxyRoute?) -> ProxyAnswer? {
         var assertion: String?
-        if let grant {
-            switch cachedAssertion(forGrant: grant.id) {
+        if let grantID = caller.grant?.id {
+            switch cachedAssertion(forGrant: grantID) {
             case .notConfigured: break
             case .ready(let token): assertion = token
             case .toMake: return nil
             }
         }
-        return ProxyAnswer(status: 200, headers: allowedHeaders(grant: grant, route: route, assertion: assertion), body: [])
+        return ProxyAnswer(status: 200, headers: allowedHeaders(caller: caller, route: route, assertion: assertion), body: [])
     }
 
     /// The headers of a 200: the identity, the assertion, and the legacy session the route leads to
@@ -198,11 +217,14 @@ extension ReverseProxy {
     /// onto the request it lets through. Nobody signed in (a public route): the identity headers
     /// empty, so a proxy that copies them replaces whatever the client sent under those names
     /// (Traefik keeps the client's when the answer lacks one; Caddy 2.6 writes its placeholder).
-    public func allowedHeaders(grant: Grant?, route: ProxyRoute?, assertion: String?) -> [(String, String)] {
-        guard let grant else { return [(settings.userHeader, ""), (settings.emailHeader, ""), (settings.rolesHeader, "")] }
-        var out = HeaderRewrite.identityHeaders(grant.identity, assertion: assertion, settings: settings)
-        guard let route else { return out }
-        let artifacts = legacyArtifacts(of: grant, for: route)
+    public func allowedHeaders(caller: ProxyCaller, route: ProxyRoute?, assertion: String?) -> [(String, String)] {
+        guard caller.grant != nil else { return [(settings.userHeader, ""), (settings.emailHeader, ""), (settings.rolesHeader, "")] }
+        var out = caller.identityHeaders
+        if let assertion, let header = settings.assertionHeader { out.append((header, assertion)) }
+        // Field by field: binding the whole grant out of `caller` would copy it.
+        guard let route, let kept = caller.grant?.upstreamArtifacts, !kept.isEmpty, let authenticator = caller.grant?.identity.authenticator
+        else { return out }
+        let artifacts = legacyArtifacts(kept, of: authenticator, for: route)
         let cookies = HeaderRewrite.legacyCookies(artifacts)
         if !cookies.isEmpty { out.append(("Cookie", cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))) }
         if let bearer = artifacts["bearer"] { out.append(("Authorization", "Bearer \(HeaderRewrite.clean(bearer))")) }
@@ -218,5 +240,34 @@ extension ReverseProxy {
         var answer = ProxyAnswer.unauthorized
         answer.headers += redirect.headers
         return answer
+    }
+}
+
+/// A connection's last forward-auth check let through, and everything its answer was decided from
+/// (`ReverseProxy.forwardAuthAnswer(_:convention:caller:logger:remembered:)`).
+public final class RememberedDecision: Sendable {
+    fileprivate let proxy: ReverseProxy
+    fileprivate let caller: ProxyCaller
+    fileprivate let assertion: AssertionState
+    private let check: ProxyRequestHead
+    private let convention: ForwardAuthConvention
+    public let answer: ProxyAnswer
+
+    fileprivate init(
+        proxy: ReverseProxy, caller: ProxyCaller, assertion: AssertionState, check: ProxyRequestHead, convention: ForwardAuthConvention,
+        answer: ProxyAnswer
+    ) {
+        self.proxy = proxy
+        self.caller = caller
+        self.assertion = assertion
+        self.check = check
+        self.convention = convention
+        self.answer = answer
+    }
+
+    /// Whether `check` asks what the remembered check asked: method, path, query, peer and headers, bytes compared.
+    fileprivate func isFor(_ other: ProxyRequestHead, _ otherConvention: ForwardAuthConvention) -> Bool {
+        convention == otherConvention && check.method == other.method && check.path.isByteForByte(other.path)
+            && check.query.isByteForByte(other.query) && check.clientAddress == other.clientAddress && isByteForByte(check.headers, other.headers)
     }
 }

@@ -109,7 +109,7 @@ public final class RememberedRewrite: Sendable {
 }
 
 /// Whether an identity assertion goes with a request, and whether one is at hand.
-public enum AssertionState: Sendable {
+public enum AssertionState: Sendable, Equatable {
     case notConfigured
     case ready(String)
     case toMake

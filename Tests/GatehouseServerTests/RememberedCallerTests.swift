@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseTesting
 import HummingbirdTesting
 import Testing
 
@@ -14,6 +15,13 @@ import Testing
         try await connection.write("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(fields)\r\n")
         let answer = try await ExpectContinueTests.readAnswer(connection)
         return (answer.head, answer.body)
+    }
+
+    /// A Web API JWT for `editor` (role `editor`), the other identity these tests switch to.
+    static func editorToken(_ client: GatewayClient) async throws -> String {
+        let reply = try await client.post(
+            "/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"editor@example.com","client_secret":"editor-pass"}"#)
+        return try #require(reply.json?["access_token"]?.stringValue)
     }
 
     @Test func aConnectionsRememberedCallerEndsWithRevocationAndOtherArtifacts() async throws {
@@ -70,9 +78,7 @@ import Testing
         }
         try await ReverseProxyTests.withProxy(routes: routes) { client, _ in
             let admin = try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client)
-            let editorReply = try await client.post(
-                "/api/Account/SignIn", json: #"{"grant_type":"password","client_id":"editor@example.com","client_secret":"editor-pass"}"#)
-            let editor = try #require(editorReply.json?["access_token"]?.stringValue)
+            let editor = try await RememberedCallerTests.editorToken(client)
             let port = try #require(try client.client.port)
             try await RawConnection.with(port: port) { connection in
                 // The same headers but one value, twice over: the upstream sees each request's own.
@@ -110,6 +116,60 @@ import Testing
                 let echoed = try #require(try JSONSerialization.jsonObject(with: Data(openAgain.body.utf8)) as? [String: Any])
                 #expect(echoed["path"] as? String == "/echo/y")
                 #expect(echoed["query"] as? String == "q=1")
+            }
+        }
+    }
+}
+
+/// A connection remembers its last forward-auth check let through (`ReverseProxy.forwardAuthAnswer(…remembered:)`):
+/// each check on it is still decided by its own original request, caller and revocations.
+@Suite struct RememberedDecisionTests {
+    static func check(_ uri: String, bearer: String?, on connection: RawConnection) async throws -> String {
+        let fields = ["X-Original-Method: GET", "X-Original-URI: \(uri)"] + (bearer.map { ["Authorization: Bearer \($0)"] } ?? [])
+        return try await RememberedCallerTests.get("/authz/auth-request", fields, on: connection).head
+    }
+
+    static func field(_ name: String, in head: String) -> [String] {
+        head.split(separator: "\r\n").compactMap { line in
+            line.lowercased().hasPrefix(name.lowercased() + ":") ? String(line.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) : nil
+        }
+    }
+
+    @Test func eachCheckOnAConnectionIsDecidedByItsOwnRequest() async throws {
+        try await ForwardAuthFixture.withGatehouse { client, _ in
+            let admin = try await OneIdentityManyDoorsTests.signIn(.webapiJWT, client)
+            let editor = try await RememberedCallerTests.editorToken(client)
+            let port = try #require(try client.client.port)
+            try await RawConnection.with(port: port) { connection in
+                var ids: Set<String> = []
+                for _ in 0..<3 {
+                    let head = try await Self.check("/echo/x", bearer: admin, on: connection)
+                    #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head)")
+                    #expect(Self.field("X-Auth-User", in: head) == ["Admin"])
+                    #expect(Self.field("X-Auth-Roles", in: head) == ["admin"])
+                    ids.formUnion(Self.field("X-Request-Id", in: head))
+                }
+                #expect(ids.count == 3, "each answer has its own request id: \(ids)")
+                // Another caller, the same original request: its own identity.
+                let asEditor = try await Self.check("/echo/x", bearer: editor, on: connection)
+                #expect(asEditor.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(asEditor)")
+                #expect(Self.field("X-Auth-User", in: asEditor) == ["editor"])
+                // The same caller, another original request: that route's policy.
+                let forbidden = try await Self.check("/echo/admin/x", bearer: editor, on: connection)
+                #expect(forbidden.hasPrefix("HTTP/1.1 403 "), "\(forbidden)")
+                let adminOnly = try await Self.check("/echo/admin/x", bearer: admin, on: connection)
+                #expect(adminOnly.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(adminOnly)")
+                let nobody = try await Self.check("/echo/x", bearer: nil, on: connection)
+                #expect(nobody.hasPrefix("HTTP/1.1 401 "), "\(nobody)")
+                let open = try await Self.check("/echo/open/x", bearer: nil, on: connection)
+                #expect(open.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(open)")
+                #expect(Self.field("X-Auth-User", in: open) == [""])
+                let again = try await Self.check("/echo/x", bearer: admin, on: connection)
+                #expect(Self.field("X-Auth-User", in: again) == ["Admin"])
+                // Signed out on another connection: the very same check is refused next time.
+                #expect(try await client.send("POST", "/auth/logout", headers: [("Authorization", "Bearer \(admin)")]).status == 200)
+                let revoked = try await Self.check("/echo/x", bearer: admin, on: connection)
+                #expect(revoked.hasPrefix("HTTP/1.1 401 "), "\(revoked)")
             }
         }
     }
