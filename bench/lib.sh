@@ -94,9 +94,26 @@ measure() { # server-pid url [header]
                  requests ? machine * tick_us / requests : 0 }' <<<"$out"
 }
 # Check, then measure, into <name>_p99, <name>_rps, <name>_cpu and <name>_machine (a failed check stops the run).
+# Each measurement is also kept in <name>_rounds, for medians().
 bench() { # name server-pid url [header]
   local name=$1 line; shift
   check "$2" "${3:-}"
   line=$(measure "$@")
   read -r "${name}_p99" "${name}_rps" "${name}_cpu" "${name}_machine" <<<"$line"
+  eval "${name}_rounds+=(\"\$line\")"
+}
+# Over the rounds bench() kept of each target: the median of each figure, into <name>_p99 … <name>_machine.
+# Measuring the targets in turn, round after round, and taking medians keeps a drift of the machine's speed
+# (seen at ±30% within an hour on shared cores) from landing on one target alone.
+medians() { # name...
+  local name all column values
+  for name in "$@"; do
+    all=$(eval "printf '%s\\n' \"\${${name}_rounds[@]}\"")
+    values=()
+    for column in 1 2 3 4; do
+      values+=("$(cut -d' ' -f"$column" <<<"$all" | sort -g |
+        awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')")
+    done
+    read -r "${name}_p99" "${name}_rps" "${name}_cpu" "${name}_machine" <<<"${values[*]}"
+  done
 }
