@@ -134,7 +134,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             upstreamNeedsFlush = false
             exchange?.connection?.flush()
         }
-        context.fireChannelReadComplete()
+        // Hummingbird's handlers hear of a read only while they have a request: parts passed to them are
+        // followed by a read-complete of their own (`pump`), and a proxied request is none of theirs
+        // (four handlers walked for nothing on every proxied request otherwise).
+        if mode == .passing { context.fireChannelReadComplete() }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -775,8 +778,11 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         let status = Int(response.status.code)
         let upstreamHeaders = response.headers.map { ($0.name, $0.value) }
         let contentLength = ReverseProxy.contentLength(of: upstreamHeaders)
-        var headers = HTTPHeaders(exchange.proxy.clientHeaders(upstreamHeaders, route: exchange.route, upstream: base))
-        headers.remove(name: "x-request-id")
+        let forClient = exchange.proxy.clientHeaders(upstreamHeaders, route: exchange.route, upstream: base)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(forClient.count + 3)
+        // The request's id replaces any the upstream sent.
+        for (name, value) in forClient where !name.equalsIgnoringASCIICase("x-request-id") { headers.add(name: name, value: value) }
         headers.add(name: "X-Request-Id", value: exchange.head.requestID)
         if let contentLength, status != 204 {
             headers.add(name: "Content-Length", value: String(contentLength))
