@@ -186,14 +186,23 @@ final class LoopConnections {
         connection.delegate = nil
         // Read while parked, so an upstream closing it is noticed and it leaves the pool.
         connection.setReading(true)
-        guard connection.isOpen, (idle[connection.endpoint]?.count ?? 0) < idleLimit else {
+        guard connection.isOpen, Self.append(connection, to: &idle[connection.endpoint, default: []], limit: idleLimit) else {
             connection.close()
             return
         }
-        connection.onClose = { [weak self] closed in
-            self?.idle[closed.endpoint]?.removeAll { $0 === closed }
+        // Once per connection, not per park: it only ever takes a closed connection out of the pool.
+        if connection.onClose == nil {
+            connection.onClose = { [weak self] closed in
+                self?.idle[closed.endpoint]?.removeAll { $0 === closed }
+            }
         }
-        idle[connection.endpoint, default: []].append(connection)
+    }
+
+    /// Appends `connection` to `idle` unless it holds `limit` already: one lookup of the endpoint's list.
+    private static func append(_ connection: UpstreamConnection, to idle: inout [UpstreamConnection], limit: Int) -> Bool {
+        guard idle.count < limit else { return false }
+        idle.append(connection)
+        return true
     }
 
     /// A new connection to `endpoint` on this loop; its `UpstreamConnection` is the pipeline's last handler.

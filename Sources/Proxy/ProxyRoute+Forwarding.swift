@@ -47,6 +47,13 @@ public struct UpstreamEndpoint: Sendable, Hashable {
     /// The `Host` header the upstream is sent, as libcurl writes it (the port only when not 80).
     public let hostHeader: String
 
+    /// `hostHeader` stands for host and port: hashing it and the path alone (pooled connections are
+    /// looked up by endpoint twice a request) is consistent with `==` on every field.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hostHeader)
+        hasher.combine(basePath)
+    }
+
     /// Nil for anything but a plain `http://` URL with a host and no user-info, query or fragment.
     public init?(_ url: String) {
         guard url.hasPrefixIgnoringASCIICase("http://") else { return nil }
