@@ -74,6 +74,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastDecisionHead: (decision: RememberedDecision, headers: HTTPHeaders)?
     /// The metric series this connection's last proxied answer went to.
     private var proxiedSeries: GatewayMetrics.ProxiedSeries?
+    /// The client's headers of this connection's last proxied answer (`clientHead`).
+    private var lastAnswer: RememberedAnswer?
     /// Where this connection's last request went (`proxiedRoute(_:path:gateway:proxy:)`).
     private var lastRouting: Routing?
     /// The connected peer's address, read once: it is the same for every request on the connection.
@@ -776,13 +778,9 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         let base = exchange.base ?? ""
         exchange.route.upstreamAnswered(base)
         let status = Int(response.status.code)
-        let upstreamHeaders = response.headers.map { ($0.name, $0.value) }
-        let contentLength = ReverseProxy.contentLength(of: upstreamHeaders)
-        let forClient = exchange.proxy.clientHeaders(upstreamHeaders, route: exchange.route, upstream: base)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(forClient.count + 3)
-        // The request's id replaces any the upstream sent.
-        for (name, value) in forClient where !name.equalsIgnoringASCIICase("x-request-id") { headers.add(name: name, value: value) }
+        let answer = clientHead(response.headers, exchange: exchange, upstream: base)
+        let contentLength = answer.contentLength
+        var headers = answer.headers
         headers.add(name: "X-Request-Id", value: exchange.head.requestID)
         if let contentLength, status != 204 {
             headers.add(name: "Content-Length", value: String(contentLength))
@@ -801,6 +799,26 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         AccessLog.write(
             method: exchange.head.method, path: exchange.rawPath, status: status, route: exchange.route.settings.name,
             requestID: exchange.head.requestID, since: exchange.started, logger: logger)
+    }
+
+    /// The client's headers of an upstream's answer (`ReverseProxy.clientHeaders`, its X-Request-Id left out
+    /// for the request's own), as NIO's, and the body length it announces. A function of the upstream's
+    /// headers, the route and the upstream alone: an answer alike in all of them to the connection's last
+    /// (the same headers byte for byte, as a kept-alive upstream sends within the second of its `Date`)
+    /// gets the last one's, not filtered and checked again.
+    private func clientHead(_ upstream: HTTPHeaders, exchange: ProxyExchange, upstream base: String) -> RememberedAnswer {
+        if let last = lastAnswer, last.route === exchange.route, last.base == base, last.matches(upstream) { return last }
+        let upstreamHeaders = upstream.map { ($0.name, $0.value) }
+        let forClient = exchange.proxy.clientHeaders(upstreamHeaders, route: exchange.route, upstream: base)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(forClient.count + 3)
+        // The request's id replaces any the upstream sent.
+        for (name, value) in forClient where !name.equalsIgnoringASCIICase("x-request-id") { headers.add(name: name, value: value) }
+        let made = RememberedAnswer(
+            upstream: upstreamHeaders, route: exchange.route, base: base, headers: headers,
+            contentLength: ReverseProxy.contentLength(of: upstreamHeaders))
+        lastAnswer = made
+        return made
     }
 
     func upstreamReadComplete(_ connection: UpstreamConnection) {
@@ -849,6 +867,31 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         if let base = exchange.base { metadata["upstream"] = "\(redactingUserInfo(base))" }
         metadata.merge(extra) { $1 }
         logger.log(level: level, message, metadata: metadata)
+    }
+}
+
+/// The client's headers of an upstream's answer, and what they were made from (`ProxyChannelHandler.clientHead`).
+private final class RememberedAnswer {
+    /// The upstream's headers, as it sent them.
+    private let upstream: [(String, String)]
+    let route: ProxyRoute
+    let base: String
+    /// Without X-Request-Id, the length and Connection, which each answer adds for itself.
+    let headers: HTTPHeaders
+    let contentLength: Int?
+
+    init(upstream: [(String, String)], route: ProxyRoute, base: String, headers: HTTPHeaders, contentLength: Int?) {
+        self.upstream = upstream
+        self.route = route
+        self.base = base
+        self.headers = headers
+        self.contentLength = contentLength
+    }
+
+    /// Whether `headers` are the upstream's headers remembered, byte for byte and in order.
+    func matches(_ headers: HTTPHeaders) -> Bool {
+        headers.count == upstream.count
+            && zip(headers, upstream).allSatisfy { $0.name.isByteForByte($1.0) && $0.value.isByteForByte($1.1) }
     }
 }
 
