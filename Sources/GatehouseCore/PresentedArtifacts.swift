@@ -125,6 +125,7 @@ extension StringProtocol {
 extension String {
     /// Whether the text is `other` byte for byte. `==` is not: it holds for canonically equivalent
     /// texts in different bytes, which a header compared to decide what to reuse must not be.
+    @inlinable
     package func isByteForByte(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
         // memcmp: a byte loop over a 500-byte token was 2.5% of a proxied request's user cycles.
@@ -140,12 +141,14 @@ extension String {
 }
 
 /// Whether two header lists are the same names and values, byte for byte and in order.
+@inlinable
 package func isByteForByte(_ headers: [(String, String)], _ others: [(String, String)]) -> Bool {
     headers.count == others.count && zip(headers, others).allSatisfy { $0.0.isByteForByte($1.0) && $0.1.isByteForByte($1.1) }
 }
 
 extension Optional where Wrapped == String {
     /// Both nil, or both texts byte for byte the same (`String.isByteForByte`).
+    @inlinable
     package func isByteForByte(_ other: String?) -> Bool {
         switch (self, other) {
         case (nil, nil): true
