@@ -74,6 +74,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastDecisionHead: (decision: RememberedDecision, headers: HTTPHeaders)?
     /// The metric series this connection's last proxied answer went to.
     private var proxiedSeries: GatewayMetrics.ProxiedSeries?
+    /// The headers of this connection's last request (`headerPairs`).
+    private var lastHeaderPairs: [(String, String)] = []
     /// The client's headers of this connection's last proxied answer (`clientHead`).
     private var lastAnswer: RememberedAnswer?
     /// Where this connection's last request went (`proxiedRoute(_:path:gateway:proxy:)`).
@@ -298,7 +300,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
         let proxyHead = ProxyRequestHead(
-            method: head.method.rawValue, path: path, query: query, headers: head.headers.map { ($0.name, $0.value) },
+            method: head.method.rawValue, path: path, query: query, headers: headerPairs(head.headers),
             clientAddress: clientAddress, requestID: requestID)
         let exchange = ProxyExchange(
             head: proxyHead, rawPath: path, request: head, proxy: proxy, route: route, metrics: gateway.metrics,
@@ -331,6 +333,15 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         return false
+    }
+
+    /// A request's headers as the proxy reads them. The very same headers as the connection's last request
+    /// (bytes compared) give back the last one's array itself: every memo after it then tells them the
+    /// same by their shared storage, without comparing again.
+    private func headerPairs(_ headers: HTTPHeaders) -> [(String, String)] {
+        if isByteForByte(headers, lastHeaderPairs) { return lastHeaderPairs }
+        lastHeaderPairs = headers.map { ($0.name, $0.value) }
+        return lastHeaderPairs
     }
 
     /// The route that proxies `head` here, nil when Hummingbird answers it (a dialect's endpoint, a
@@ -587,7 +598,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     ) -> Bool {
         let length = head.headers.first(name: "content-length")
         guard length == nil || length == "0", !head.headers.contains(name: "transfer-encoding") else { return false }
-        let headers = head.headers.map { ($0.name, $0.value) }
+        let headers = headerPairs(head.headers)
         guard let caller = proxy.knownCaller(headers, remembered: &rememberedCaller) else { return false }
         let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
         let check = ProxyRequestHead(
@@ -890,9 +901,13 @@ private final class RememberedAnswer {
 
     /// Whether `headers` are the upstream's headers remembered, byte for byte and in order.
     func matches(_ headers: HTTPHeaders) -> Bool {
-        headers.count == upstream.count
-            && zip(headers, upstream).allSatisfy { $0.name.isByteForByte($1.0) && $0.value.isByteForByte($1.1) }
+        isByteForByte(headers, upstream)
     }
+}
+
+/// Whether NIO's headers are `pairs`, names and values byte for byte and in order.
+private func isByteForByte(_ headers: HTTPHeaders, _ pairs: [(String, String)]) -> Bool {
+    headers.count == pairs.count && zip(headers, pairs).allSatisfy { $0.name.isByteForByte($1.0) && $0.value.isByteForByte($1.1) }
 }
 
 /// Where a connection's request went, by what decides it (`ProxyChannelHandler.proxiedRoute`). A class:
