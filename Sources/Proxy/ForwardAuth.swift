@@ -153,11 +153,10 @@ extension ReverseProxy {
         case .public:
             return .allow(caller: caller, route: route)
         case .authenticated:
-            // The roles alone: binding the whole grant out of `caller` would copy it.
-            guard let roles = caller.grant?.identity.roles else {
+            guard caller.grant != nil else {
                 return .refuse(unauthenticated(original, convention: convention, checkHeaders: checkHeaders))
             }
-            if let route, !route.settings.roles.isEmpty, !roles.contains(where: { route.settings.roles.contains($0.name) }) {
+            if let route, !caller.holdsARole(for: route) {
                 logger.debug("forward auth refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
                 return .refuse(.forbidden)
             }
@@ -220,11 +219,9 @@ extension ReverseProxy {
     public func allowedHeaders(caller: ProxyCaller, route: ProxyRoute?, assertion: String?) -> [(String, String)] {
         guard caller.grant != nil else { return [(settings.userHeader, ""), (settings.emailHeader, ""), (settings.rolesHeader, "")] }
         var out = caller.identityHeaders
-        if let assertion, let header = settings.assertionHeader { out.append((header, assertion)) }
-        // Field by field: binding the whole grant out of `caller` would copy it.
-        guard let route, let kept = caller.grant?.upstreamArtifacts, !kept.isEmpty, let authenticator = caller.grant?.identity.authenticator
-        else { return out }
-        let artifacts = legacyArtifacts(kept, of: authenticator, for: route)
+        if let assertion = HeaderRewrite.assertionHeader(assertion, settings: settings) { out.append(assertion) }
+        guard let route else { return out }
+        let artifacts = legacyArtifacts(of: caller, for: route)
         let cookies = HeaderRewrite.legacyCookies(artifacts)
         if !cookies.isEmpty { out.append(("Cookie", cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))) }
         if let bearer = artifacts["bearer"] { out.append(("Authorization", "Bearer \(HeaderRewrite.clean(bearer))")) }

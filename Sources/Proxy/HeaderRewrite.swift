@@ -129,7 +129,7 @@ enum HeaderRewrite {
             }
         }
         out += caller.identityHeaders
-        if let assertion = caller.assertion, let header = settings.assertionHeader { out.append((header, assertion)) }
+        if let assertion = assertionHeader(caller.assertion, settings: settings) { out.append(assertion) }
         // The legacy session's cookies replace any the client sent under the same names; one Cookie line (RFC 6265 §5.4).
         let legacyCookies = legacyCookies(caller.upstreamArtifacts)
         cookies.removeAll { cookie in legacyCookies.contains { $0.0 == cookie.0 } }
@@ -152,14 +152,19 @@ enum HeaderRewrite {
         return out
     }
 
-    /// The identity headers (user, e-mail, roles comma-separated, the assertion when configured): what an
-    /// upstream behind the proxy, or behind a proxy asking forward auth, learns of the caller.
-    static func identityHeaders(_ identity: Identity, assertion: String?, settings: ProxySettings) -> [(String, String)] {
+    /// The identity headers (user, e-mail, roles comma-separated): what an upstream behind the proxy, or
+    /// behind a proxy asking forward auth, learns of the caller; `assertionHeader` follows them.
+    static func identityHeaders(_ identity: Identity, settings: ProxySettings) -> [(String, String)] {
         var out = [(settings.userHeader, clean(identity.userName))]
         if let email = identity.email.primary { out.append((settings.emailHeader, clean(email))) }
         out.append((settings.rolesHeader, clean(identity.roles.map(\.name).joined(separator: ","))))
-        if let assertion, let header = settings.assertionHeader { out.append((header, assertion)) }
         return out
+    }
+
+    /// The identity assertion's header, when one is configured and signed.
+    static func assertionHeader(_ assertion: String?, settings: ProxySettings) -> (String, String)? {
+        guard let assertion, let header = settings.assertionHeader else { return nil }
+        return (header, assertion)
     }
 
     /// The legacy session's cookies (`cookie:NAME` artifacts), by name.

@@ -39,7 +39,13 @@ public final class ProxyCaller: Sendable {
     init(grant: Grant?, authorizationWasOurs: Bool, settings: ProxySettings) {
         self.grant = grant
         self.authorizationWasOurs = authorizationWasOurs
-        identityHeaders = grant.map { HeaderRewrite.identityHeaders($0.identity, assertion: nil, settings: settings) } ?? []
+        identityHeaders = grant.map { HeaderRewrite.identityHeaders($0.identity, settings: settings) } ?? []
+    }
+
+    /// Whether the caller holds one of the roles `route` asks for (any caller, when it asks for none).
+    func holdsARole(for route: ProxyRoute) -> Bool {
+        // The roles alone: binding the whole grant would copy it.
+        route.settings.roles.isEmpty || grant?.identity.roles.contains { route.settings.roles.contains($0.name) } == true
     }
 }
 
@@ -281,9 +287,8 @@ public final class ReverseProxy: Sendable {
     /// (401 or the sign-in redirect without a grant, 403 without a required role).
     public func authorize(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, logger: Logger) -> ProxyAnswer? {
         guard route.settings.policy == .authenticated else { return nil }
-        // The roles alone: binding the whole grant out of `caller` would copy it.
-        guard let roles = caller.grant?.identity.roles else { return unauthenticated(head) }
-        if !route.settings.roles.isEmpty, !roles.contains(where: { route.settings.roles.contains($0.name) }) {
+        guard caller.grant != nil else { return unauthenticated(head) }
+        if !caller.holdsARole(for: route) {
             logger.debug("proxy refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
             return .forbidden
         }
@@ -338,10 +343,7 @@ public final class ReverseProxy: Sendable {
         var rewrite = HeaderRewrite.Caller(
             identityHeaders: caller.identityHeaders, assertion: assertion, authorizationWasOurs: caller.authorizationWasOurs,
             methodIsRestricted: !route.settings.methods.isEmpty, clientAddress: head.clientAddress, requestID: head.requestID)
-        // Field by field: binding the whole grant out of `caller` would copy it.
-        if let artifacts = caller.grant?.upstreamArtifacts, !artifacts.isEmpty, let authenticator = caller.grant?.identity.authenticator {
-            rewrite.upstreamArtifacts = legacyArtifacts(artifacts, of: authenticator, for: route)
-        }
+        rewrite.upstreamArtifacts = legacyArtifacts(of: caller, for: route)
         return rewrite
     }
 
@@ -382,14 +384,11 @@ public final class ReverseProxy: Sendable {
         host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "[" || $0 == "]" }
     }
 
-    /// The legacy upstream's own artifacts kept on the grant, when this route leads to that upstream.
-    func legacyArtifacts(of grant: Grant, for route: ProxyRoute) -> [String: String] {
-        legacyArtifacts(grant.upstreamArtifacts, of: grant.identity.authenticator, for: route)
-    }
-
-    /// `artifacts`, kept by `authenticator`'s upstream, when this route leads to that upstream.
-    func legacyArtifacts(_ artifacts: [String: String], of authenticator: String, for route: ProxyRoute) -> [String: String] {
-        guard !artifacts.isEmpty else { return [:] }
+    /// The legacy upstream's own artifacts kept on the caller's grant, when this route leads to that upstream.
+    func legacyArtifacts(of caller: ProxyCaller, for route: ProxyRoute) -> [String: String] {
+        // Field by field: binding the whole grant out of `caller` would copy it.
+        guard let artifacts = caller.grant?.upstreamArtifacts, !artifacts.isEmpty, let authenticator = caller.grant?.identity.authenticator
+        else { return [:] }
         if let named = route.settings.legacySession { return named == authenticator ? artifacts : [:] }
         guard let origin = legacyOrigins[authenticator], route.origins.contains(origin) else { return [:] }
         return artifacts

@@ -12,7 +12,7 @@ import Testing
 
     /// The identity headers a caller of `identity` carries (`ProxyCaller` makes them once).
     static func headers(of identity: Identity) -> [(String, String)] {
-        HeaderRewrite.identityHeaders(identity, assertion: nil, settings: ProxySettings())
+        HeaderRewrite.identityHeaders(identity, settings: ProxySettings())
     }
 
     @Test func theUpstreamGetsTheIdentityAndNoneOfWhatTheClientClaimed() {
