@@ -102,18 +102,19 @@ bench() { # name server-pid url [header]
   read -r "${name}_p99" "${name}_rps" "${name}_cpu" "${name}_machine" <<<"$line"
   eval "${name}_rounds+=(\"\$line\")"
 }
-# Over the rounds bench() kept of each target: the median of each figure, into <name>_p99 … <name>_machine.
+# Over the rounds bench() kept of each target: the median of each figure, into <name>_p99 … <name>_machine
+# (and any further figure a script appended to each round's line: <name>_decider for bench/authz).
 # Measuring the targets in turn, round after round, and taking medians keeps a drift of the machine's speed
 # (seen at ±30% within an hour on shared cores) from landing on one target alone.
 medians() { # name...
-  local name all column values
+  local name all column median
+  local fields=(p99 rps cpu machine decider)
   for name in "$@"; do
     all=$(eval "printf '%s\\n' \"\${${name}_rounds[@]}\"")
-    values=()
-    for column in 1 2 3 4; do
-      values+=("$(cut -d' ' -f"$column" <<<"$all" | sort -g |
-        awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')")
+    for ((column = 1; column <= $(head -1 <<<"$all" | wc -w); column++)); do
+      median=$(cut -d' ' -f"$column" <<<"$all" | sort -g |
+        awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+      printf -v "${name}_${fields[column - 1]}" '%s' "$median"
     done
-    read -r "${name}_p99" "${name}_rps" "${name}_cpu" "${name}_machine" <<<"${values[*]}"
   done
 }
