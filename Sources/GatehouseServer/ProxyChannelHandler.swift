@@ -136,7 +136,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if upstreamNeedsFlush {
             upstreamNeedsFlush = false
-            exchange?.connection?.flush()
+            flushUpstreamAtTickEnd()
         }
         // Hummingbird's handlers hear of a read only while they have a request: parts passed to them are
         // followed by a read-complete of their own (`pump`), and a proxied request is none of theirs
@@ -264,8 +264,19 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if inRead {
             upstreamNeedsFlush = true
         } else {
-            exchange?.connection?.flush()
+            flushUpstreamAtTickEnd()
         }
+    }
+
+    /// The upstream connection's writes go out with the loop's others, once this wake-up's events are handled.
+    private func flushUpstreamAtTickEnd() {
+        guard let connection = exchange?.connection else { return }
+        if let loopConnections { loopConnections.flushAtTickEnd(connection) } else { connection.flush() }
+    }
+
+    /// The client's writes go out with the loop's others, once this wake-up's events are handled.
+    private func flushAtTickEnd(_ context: ChannelHandlerContext) {
+        if let loopConnections { loopConnections.flushAtTickEnd(self) } else { context.flush() }
     }
 
     /// Starts a request: refused at once, passed to Hummingbird, or proxied. True when passed on.
@@ -658,7 +669,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !answer.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        context.write(wrapOutboundOut(.end(nil)), promise: written)
+        flushAtTickEnd(context)
     }
 
     /// An answer's own headers and its length, as NIO's headers.
@@ -765,10 +777,12 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
         case .end(let trailers):
             if exchange.requestEnded, !exchange.closeClient, !quiescing {
                 // The exchange ends here and the connection stays: nothing waits for this write.
-                context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+                context.write(wrapOutboundOut(.end(trailers)), promise: nil)
+                flushAtTickEnd(context)
             } else {
                 let written = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: written)
+                context.write(wrapOutboundOut(.end(trailers)), promise: written)
+                flushAtTickEnd(context)
                 exchange.endWritten = written.futureResult
             }
             exchange.responseEnded = true
@@ -833,7 +847,7 @@ extension ProxyChannelHandler: UpstreamConnectionDelegate {
     }
 
     func upstreamReadComplete(_ connection: UpstreamConnection) {
-        context?.flush()
+        if let context { flushAtTickEnd(context) }
     }
 
     func upstreamWritabilityChanged(_ connection: UpstreamConnection) {
@@ -1035,4 +1049,8 @@ extension HTTPMethod {
         default: false
         }
     }
+}
+
+extension ProxyChannelHandler: TickFlushable {
+    func flushNow() { context?.flush() }
 }

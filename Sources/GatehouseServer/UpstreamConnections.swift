@@ -14,10 +14,15 @@ protocol UpstreamConnectionDelegate: AnyObject {
     func upstreamClosed(_ connection: UpstreamConnection, error: (any Error)?)
 }
 
+/// A channel end whose writes `LoopConnections.flushAtTickEnd` flushes.
+protocol TickFlushable: AnyObject {
+    func flushNow()
+}
+
 /// The last handler of a pooled upstream HTTP/1.1 client channel (after NIO's request encoder and
 /// response decoder): hands what the upstream sends to the exchange it serves, or, while it waits in
 /// the pool, closes on anything but silence.
-final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
+final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler, TickFlushable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
@@ -60,6 +65,8 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     func flush() {
         context?.flush()
     }
+
+    func flushNow() { flush() }
 
     /// Reading from the upstream is stopped while the client catches up.
     private(set) var isReadingPaused = false
@@ -162,11 +169,13 @@ final class UpstreamConnections: Sendable {
     }
 }
 
-/// One event loop's idle upstream connections, by endpoint. Used only on that loop.
+/// One event loop's idle upstream connections, by endpoint, and its flushes held to the end of the loop's
+/// tick. Used only on that loop.
 final class LoopConnections {
     let eventLoop: any EventLoop
     let idleLimit: Int
     private var idle: [UpstreamEndpoint: [UpstreamConnection]] = [:]
+    private var flushes: [any TickFlushable] = []
 
     init(eventLoop: any EventLoop, idleLimit: Int) {
         self.eventLoop = eventLoop
@@ -203,6 +212,20 @@ final class LoopConnections {
         guard idle.count < limit else { return false }
         idle.append(connection)
         return true
+    }
+
+    /// Flushes `channel` once the loop has handled every event of this wake-up, with the others held so: the
+    /// requests a wake-up read go to their upstreams together, and the answers to their clients, so a peer
+    /// on the other core is woken once for them all rather than once each.
+    func flushAtTickEnd(_ channel: any TickFlushable) {
+        if flushes.isEmpty {
+            eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
+                let due = flushes
+                flushes.removeAll(keepingCapacity: true)
+                for channel in due { channel.flushNow() }
+            }
+        }
+        flushes.append(channel)
     }
 
     /// A new connection to `endpoint` on this loop; its `UpstreamConnection` is the pipeline's last handler.
