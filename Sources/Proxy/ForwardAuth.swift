@@ -153,7 +153,7 @@ extension ReverseProxy {
         case .public:
             return .allow(caller: caller, route: route)
         case .authenticated:
-            guard caller.grant != nil else {
+            guard caller.isSignedIn else {
                 return .refuse(unauthenticated(original, convention: convention, checkHeaders: checkHeaders))
             }
             if let route, !caller.holdsARole(for: route) {
@@ -217,7 +217,7 @@ extension ReverseProxy {
     /// empty, so a proxy that copies them replaces whatever the client sent under those names
     /// (Traefik keeps the client's when the answer lacks one; Caddy 2.6 writes its placeholder).
     public func allowedHeaders(caller: ProxyCaller, route: ProxyRoute?, assertion: String?) -> [(String, String)] {
-        guard caller.grant != nil else { return [(settings.userHeader, ""), (settings.emailHeader, ""), (settings.rolesHeader, "")] }
+        guard caller.isSignedIn else { return [(settings.userHeader, ""), (settings.emailHeader, ""), (settings.rolesHeader, "")] }
         var out = caller.identityHeaders
         if let assertion = HeaderRewrite.assertionHeader(assertion, settings: settings) { out.append(assertion) }
         guard let route else { return out }

@@ -31,6 +31,8 @@ public struct ProxyRequestHead: Sendable {
 public final class ProxyCaller: Sendable {
     /// The live grant the first artifact that opened one belongs to; nil: nobody is signed in.
     public let grant: Grant?
+    /// Whether `grant` is there: `grant != nil` copies the whole grant (and releases it) to compare it.
+    public let isSignedIn: Bool
     /// `Authorization` carried a Gatehouse artifact: it is not passed upstream.
     public let authorizationWasOurs: Bool
     /// The grant's identity headers, assertion aside (`HeaderRewrite.identityHeaders`): made once per caller.
@@ -38,6 +40,7 @@ public final class ProxyCaller: Sendable {
 
     init(grant: Grant?, authorizationWasOurs: Bool, settings: ProxySettings) {
         self.grant = grant
+        isSignedIn = grant != nil
         self.authorizationWasOurs = authorizationWasOurs
         identityHeaders = grant.map { HeaderRewrite.identityHeaders($0.identity, settings: settings) } ?? []
     }
@@ -287,7 +290,7 @@ public final class ReverseProxy: Sendable {
     /// (401 or the sign-in redirect without a grant, 403 without a required role).
     public func authorize(_ head: ProxyRequestHead, route: ProxyRoute, caller: ProxyCaller, logger: Logger) -> ProxyAnswer? {
         guard route.settings.policy == .authenticated else { return nil }
-        guard caller.grant != nil else { return unauthenticated(head) }
+        guard caller.isSignedIn else { return unauthenticated(head) }
         if !caller.holdsARole(for: route) {
             logger.debug("proxy refused", metadata: ["route": "\(route.settings.name)", "reason": "missing_role"])
             return .forbidden
