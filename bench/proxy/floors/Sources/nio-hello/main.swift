@@ -1,23 +1,33 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
-// `nio-hello PORT [empty]`: SwiftNIO's HTTP/1 server answering every request with the upstream's own 6-byte
-// body (or, with `empty`, no body, as a forward-auth decision point answers), one event loop per core: the
-// floor under any Swift HTTP server on this machine.
+// `nio-hello PORT [empty] [held]`: SwiftNIO's HTTP/1 server answering every request with the upstream's own
+// 6-byte body (or, with `empty`, no body, as a forward-auth decision point answers), one event loop per core:
+// the floor under any Swift HTTP server on this machine. With `held`, each loop holds its answers' flushes to
+// the end of its wake-up and flushes them together, as Gatehouse's proxy handler does.
 
 /// Answers each request once its end has arrived, with a fixed head and body.
-final class FixedAnswer: ChannelInboundHandler, Sendable {
+final class FixedAnswer: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let headers: HTTPHeaders
     private let body: String
+    /// Set (`held`): flushes wait for the end of the loop's wake-up.
+    private let flusher: HeldFlushes?
+    private var context: ChannelHandlerContext?
 
-    init(body: String) {
+    init(body: String, flusher: HeldFlushes?) {
         self.body = body
+        self.flusher = flusher
         self.headers = ["Content-Type": "text/plain", "Content-Length": String(body.utf8.count)]
     }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func flushNow() { context?.flush() }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
@@ -26,12 +36,49 @@ final class FixedAnswer: ChannelInboundHandler, Sendable {
         if !body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if let flusher {
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            flusher.flushAtTickEnd(self)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
+
+/// One event loop's flushes held to the end of its wake-up. Used only on that loop.
+final class HeldFlushes {
+    let eventLoop: any EventLoop
+    private var due: [FixedAnswer] = []
+
+    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func flushAtTickEnd(_ answer: FixedAnswer) {
+        if due.isEmpty {
+            eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
+                let now = due
+                due.removeAll(keepingCapacity: true)
+                for answer in now { answer.flushNow() }
+            }
+        }
+        due.append(answer)
+    }
+}
+
+/// Each loop's `HeldFlushes`, made on first use.
+let flushers = Mutex<[ObjectIdentifier: NIOLoopBound<HeldFlushes>]>([:])
+func heldFlushes(_ loop: any EventLoop) -> HeldFlushes {
+    flushers.withLock { all in
+        if let made = all[ObjectIdentifier(loop)] { return made.value }
+        let made = HeldFlushes(eventLoop: loop)
+        all[ObjectIdentifier(loop)] = NIOLoopBound(made, eventLoop: loop)
+        return made
     }
 }
 
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
-let body = CommandLine.arguments.dropFirst(2).first == "empty" ? "" : "hello\n"
+let options = CommandLine.arguments.dropFirst(2)
+let body = options.contains("empty") ? "" : "hello\n"
+let held = options.contains("held")
 let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 let channel = try await ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 256)
@@ -39,7 +86,8 @@ let channel = try await ServerBootstrap(group: group)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-            try channel.pipeline.syncOperations.addHandler(FixedAnswer(body: body))
+            let flusher = held ? heldFlushes(channel.eventLoop) : nil
+            try channel.pipeline.syncOperations.addHandler(FixedAnswer(body: body, flusher: flusher))
         }
     }
     .bind(host: "127.0.0.1", port: port)
