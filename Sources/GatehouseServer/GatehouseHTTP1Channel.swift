@@ -7,6 +7,7 @@ import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1.1 child channel (as `HTTP1Channel` sets it up) with `ProxyChannelHandler` between
 /// NIO's codec and Hummingbird's: proxied requests are carried on the event loop, the rest reach the router.
+/// In front of NIO's codec, `RepeatedCheckHandler` answers a forward-auth check sent again byte for byte.
 /// The connection's idle timeout is the proxy handler's, since only it sees every request.
 struct GatehouseHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
@@ -26,7 +27,11 @@ struct GatehouseHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: .init())
-            try pipeline.addHandler(ProxyChannelHandler(running: running, connections: connections, idleTimeout: idleTimeout, logger: self.logger))
+            let proxy = ProxyChannelHandler(running: running, connections: connections, idleTimeout: idleTimeout, logger: self.logger)
+            try pipeline.addHandler(
+                RepeatedCheckHandler(proxy: proxy, running: running, connections: connections, eventLoop: channel.eventLoop, logger: self.logger),
+                position: .first)
+            try pipeline.addHandler(proxy)
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(ContinueHandler())
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))

@@ -84,6 +84,15 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
     /// Graceful shutdown asked for: close once the request in flight is answered.
     private var quiescing = false
+    /// Set by `RepeatedCheckHandler` while NIO's decoder reads one request head it handed on: what the
+    /// decoder made of it.
+    var observed: ObservedReads?
+    /// The check `answerForwardAuth` let through while `observed` was set, to be answered again by
+    /// `RepeatedCheckHandler` when its very bytes come again.
+    var offered: RepeatableCheck?
+    /// Between requests, nothing queued, nothing in flight, not closing: an answer written now is the next
+    /// one the client is waiting for.
+    var isBetweenRequests: Bool { mode == .idle && queue.isEmpty && exchange == nil && !quiescing }
 
     init(running: RunningGateway, connections: UpstreamConnections, idleTimeout: TimeAmount?, logger: Logger) {
         self.running = running
@@ -123,7 +132,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        queue.append(unwrapInboundIn(data))
+        let part = unwrapInboundIn(data)
+        observed?.note(part)
+        queue.append(part)
         inRead = true
         pump()
         inRead = false
@@ -611,7 +622,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard length == nil || length == "0", !head.headers.contains(name: "transfer-encoding") else { return false }
         let headers = headerPairs(head.headers)
         guard let caller = proxy.knownCaller(headers, remembered: &rememberedCaller) else { return false }
-        let requestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID) ?? RequestID.make()
+        let clientRequestID = head.headers.first(name: "x-request-id").flatMap(DialectMiddleware.saneRequestID)
+        let requestID = clientRequestID ?? RequestID.make()
         let check = ProxyRequestHead(
             method: head.method.rawValue, path: path, query: query, headers: headers,
             clientAddress: clientAddress, requestID: requestID)
@@ -629,6 +641,11 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let written = close ? context.eventLoop.makePromise(of: Void.self) : nil
         writeAnswer(answer, headers: answerHeaders, version: head.version, requestID: requestID, close: close, written: written, context: context)
+        if observed != nil, let decision, let rememberedCaller, !close, head.version == .http1_1 {
+            offered = RepeatableCheck(
+                decision: decision, caller: rememberedCaller, status: answer.status, headers: answerHeaders, body: answer.body,
+                clientRequestID: clientRequestID, method: head.method.rawValue, path: path)
+        }
         AccessLog.write(
             method: head.method.rawValue, path: path, status: answer.status, route: "authz", requestID: requestID, since: started,
             logger: logger)
@@ -720,6 +737,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Requests that waited behind this one.
         if !queue.isEmpty, let context { context.eventLoop.assumeIsolated().execute { self.pump() } }
     }
+
+    /// A check answered by `RepeatedCheckHandler`: the connection was in use a moment ago.
+    func repeatedCheckAnswered() { armIdleTimer() }
 
     private func armIdleTimer() {
         guard let idleTimeout, context != nil, mode == .idle, queue.isEmpty else { return }

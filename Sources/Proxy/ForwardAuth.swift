@@ -186,7 +186,7 @@ extension ReverseProxy {
         _ check: ProxyRequestHead, convention: ForwardAuthConvention, caller: ProxyCaller, logger: Logger,
         remembered: inout RememberedDecision?
     ) -> (answer: ProxyAnswer, decision: RememberedDecision?)? {
-        let assertion = (caller.grant?.id).map { cachedAssertion(forGrant: $0) } ?? .notConfigured
+        let assertion = assertionState(of: caller)
         if let last = remembered, last.proxy === self, last.caller === caller, last.assertion == assertion, last.isFor(check, convention) {
             return (last.answer, last)
         }
@@ -195,6 +195,19 @@ extension ReverseProxy {
         let decision = RememberedDecision(proxy: self, caller: caller, assertion: assertion, check: check, convention: convention, answer: answer)
         remembered = decision
         return (answer, decision)
+    }
+
+    /// Whether `decision` is still this proxy's answer to the very check it was made for, that check's
+    /// artifacts having found `caller` (`knownCaller(_:remembered:)`): the same proxy, the check behind the
+    /// caller still holding, the same assertion. What `forwardAuthAnswer(…remembered:)` would answer the
+    /// same bytes again with, told without reading them again.
+    public func stillAnswers(_ decision: RememberedDecision, caller: RememberedCaller) -> Bool {
+        guard decision.proxy === self, let known = stillKnown(caller), known === decision.caller else { return false }
+        return assertionState(of: known) == decision.assertion
+    }
+
+    private func assertionState(of caller: ProxyCaller) -> AssertionState {
+        (caller.grant?.id).map { cachedAssertion(forGrant: $0) } ?? .notConfigured
     }
 
     /// The 200 for an allowed check when its assertion, if one is configured, is at hand; nil when one

@@ -226,6 +226,15 @@ public final class ReverseProxy: Sendable {
         return normalized
     }
 
+    /// The caller `remembered` found, while the check behind it still holds under this proxy
+    /// (`GrantService.stillHolds`: the same rule as the shared cache, never longer); nil otherwise.
+    public func stillKnown(_ remembered: RememberedCaller) -> ProxyCaller? {
+        guard remembered.proxy === self else { return nil }
+        // Not `check.map(grants.stillHolds)`: that copies GrantService, a struct of many references.
+        guard let check = remembered.check else { return remembered.caller }
+        return grants.stillHolds(check) ? remembered.caller : nil
+    }
+
     /// The caller, when every artifact that decides it was checked a moment ago (see
     /// `GrantService.checkedArtifact(_:)`): no suspension, no store, no signature. Nil when
     /// `resolveCaller(_:)` must decide. A request presenting no artifact is known at once: nobody.
@@ -238,11 +247,7 @@ public final class ReverseProxy: Sendable {
     /// behind it holds (`GrantService.stillHolds`: the same rule as the shared cache, never longer), with
     /// no artifact parsed and no cache looked up; anything else is looked up, and remembered when known.
     public func knownCaller(_ headers: [(String, String)], remembered: inout RememberedCaller?) -> ProxyCaller? {
-        if let last = remembered, last.proxy === self, last.presents(headers) {
-            // Not `check.map(grants.stillHolds)`: that copies GrantService, a struct of many references.
-            guard let check = last.check else { return last.caller }
-            if grants.stillHolds(check) { return last.caller }
-        }
+        if let last = remembered, last.proxy === self, last.presents(headers), let caller = stillKnown(last) { return caller }
         guard let found = checkedCaller(headers) else { return nil }
         remembered = RememberedCaller(headers, proxy: self, caller: found.caller, check: found.check)
         return found.caller

@@ -13,7 +13,7 @@ package enum StoreTesting {
 
     /// Records `version` as the database's newest, as a newer gatehouse would.
     package static func setSchemaVersion(_ version: Int, in settings: StoreSettings) async throws {
-        try await withBackend(settings) { backend in
+        _ = try await withBackend(settings) { backend in
             try await backend.run("INSERT INTO gatehouse_schema (version) VALUES ($1)", [.integer(version)])
         }
     }

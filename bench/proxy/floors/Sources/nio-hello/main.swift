@@ -3,7 +3,7 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-// `nio-hello PORT [empty] [held]`: SwiftNIO's HTTP/1 server answering every request with the upstream's own
+// `nio-hello PORT [empty] [held | raw]`: SwiftNIO's HTTP/1 server answering every request with the upstream's own
 // 6-byte body (or, with `empty`, no body, as a forward-auth decision point answers), one event loop per core:
 // the floor under any Swift HTTP server on this machine. With `held`, each loop holds its answers' flushes to
 // the end of its wake-up and flushes them together, as Gatehouse's proxy handler does.
@@ -45,6 +45,55 @@ final class FixedAnswer: ChannelInboundHandler {
     }
 }
 
+/// `raw`: no HTTP codec at all. Each request head (up to its blank line) gets a fixed answer, written straight
+/// into the channel's bytes and flushed at the end of the read: NIO's channel machinery alone, with nothing of
+/// HTTP parsing (bodies are not handled; the benchmark's subrequests have none).
+final class RawAnswer: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let answer: ByteBuffer
+    private var pending: ByteBuffer?
+    private var answered = false
+
+    init(body: String) {
+        answer = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if var before = pending {
+            before.writeBuffer(&bytes)
+            bytes = before
+        }
+        while let end = Self.headEnd(in: bytes) {
+            bytes.moveReaderIndex(forwardBy: end)
+            context.write(wrapOutboundOut(answer), promise: nil)
+            answered = true
+        }
+        pending = bytes.readableBytes > 0 ? bytes : nil
+    }
+
+    /// The length of the first request head in `bytes`, through its blank line; nil while it is incomplete.
+    private static func headEnd(in bytes: ByteBuffer) -> Int? {
+        bytes.withUnsafeReadableBytes { raw -> Int? in
+            var i = 3
+            while i < raw.count {
+                if raw[i] == 10, raw[i - 1] == 13, raw[i - 2] == 10, raw[i - 3] == 13 { return i + 1 }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if answered {
+            answered = false
+            context.flush()
+        }
+    }
+}
+
 /// One event loop's flushes held to the end of its wake-up. Used only on that loop.
 final class HeldFlushes {
     let eventLoop: any EventLoop
@@ -79,12 +128,17 @@ let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
 let options = CommandLine.arguments.dropFirst(2)
 let body = options.contains("empty") ? "" : "hello\n"
 let held = options.contains("held")
+let raw = options.contains("raw")
 let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 let channel = try await ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 256)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
+            if raw {
+                try channel.pipeline.syncOperations.addHandler(RawAnswer(body: body))
+                return
+            }
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
             let flusher = held ? heldFlushes(channel.eventLoop) : nil
             try channel.pipeline.syncOperations.addHandler(FixedAnswer(body: body, flusher: flusher))
