@@ -44,6 +44,8 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
     private var repeatable: (head: ByteBuffer, check: RepeatableCheck)?
     /// Bytes went to the decoder in this read: the handlers behind hear of its end too.
     private var handedOn = false
+    /// A repeat was answered in this read.
+    private var answered = false
 
     init(proxy: ProxyChannelHandler, running: RunningGateway, connections: UpstreamConnections, eventLoop: any EventLoop, logger: Logger) {
         self.proxy = proxy
@@ -90,7 +92,14 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        guard handedOn else { return }
+        defer { answered = false }
+        guard handedOn else {
+            // Only repeats, answered between requests: every handler behind would pass the next `read()`
+            // on. Asked for here, it goes straight to the socket, and NIO's own read after this one (autoRead)
+            // is not walked through the whole pipeline (`BaseSocketChannel.readIfNeeded0`: a read is pending).
+            if answered { context.read() }
+            return
+        }
         handedOn = false
         context.fireChannelReadComplete()
     }
@@ -152,6 +161,7 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(wrapOutboundOut(check.answer(requestID: requestID, allocator: context.channel.allocator)), promise: nil)
         if let loopConnections { loopConnections.flushAtTickEnd(self) } else { context.flush() }
         proxy.repeatedCheckAnswered()
+        answered = true
         AccessLog.write(
             method: check.method, path: check.path, status: check.status, route: "authz", requestID: requestID, since: started, logger: logger)
         return true
