@@ -29,7 +29,7 @@ struct GatehouseHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withDecoderLimitConfiguration: .init())
             let proxy = ProxyChannelHandler(running: running, connections: connections, idleTimeout: idleTimeout, logger: self.logger)
             try pipeline.addHandler(
-                RepeatedCheckHandler(proxy: proxy, running: running, connections: connections, eventLoop: channel.eventLoop, logger: self.logger),
+                RepeatedCheckHandler(proxy: proxy, running: running, logger: self.logger),
                 position: .first)
             try pipeline.addHandler(proxy)
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
