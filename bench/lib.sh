@@ -102,19 +102,20 @@ bench() { # name server-pid url [header]
   read -r "${name}_p99" "${name}_rps" "${name}_cpu" "${name}_machine" <<<"$line"
   eval "${name}_rounds+=(\"\$line\")"
 }
+# The median of the numbers on standard input, one a line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # Over the rounds bench() kept of each target: the median of each figure, into <name>_p99 … <name>_machine
 # (and any further figure a script appended to each round's line: <name>_decider for bench/authz).
 # Measuring the targets in turn, round after round, and taking medians keeps a drift of the machine's speed
 # (seen at ±30% within an hour on shared cores) from landing on one target alone.
 medians() { # name...
-  local name all column median
+  local name all column value
   local fields=(p99 rps cpu machine decider)
   for name in "$@"; do
     all=$(eval "printf '%s\\n' \"\${${name}_rounds[@]}\"")
     for ((column = 1; column <= $(head -1 <<<"$all" | wc -w); column++)); do
-      median=$(cut -d' ' -f"$column" <<<"$all" | sort -g |
-        awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
-      printf -v "${name}_${fields[column - 1]}" '%s' "$median"
+      value=$(cut -d' ' -f"$column" <<<"$all" | median)
+      printf -v "${name}_${fields[column - 1]}" '%s' "$value"
     done
   done
 }

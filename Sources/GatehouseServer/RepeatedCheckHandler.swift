@@ -72,7 +72,8 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
                 handOn(bytes, oneHead: false, context: context)
                 return
             case .complete(let length):
-                if let repeatable, length == repeatable.head.readableBytes, Self.startsWith(bytes, repeatable.head),
+                // ByteBuffer's `==` compares the readable bytes (memcmp).
+                if let repeatable, bytes.getSlice(at: bytes.readerIndex, length: length) == repeatable.head,
                     answerAgain(repeatable.check, context: context)
                 {
                     bytes.moveReaderIndex(forwardBy: length)
@@ -85,17 +86,17 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // Repeats go out at the end of their read, not held to the end of the loop's wake-up as the proxy's
-        // writes are: the asking proxy waits on each answer before it lets its request through.
-        if answered { context.flush() }
-        defer { answered = false }
-        guard handedOn else {
-            // Only repeats, answered between requests: every handler behind would pass the next `read()`
-            // on. Asked for here, it goes straight to the socket, and NIO's own read after this one (autoRead)
-            // is not walked through the whole pipeline (`BaseSocketChannel.readIfNeeded0`: a read is pending).
-            if answered { context.read() }
-            return
+        if answered {
+            answered = false
+            // Repeats go out at the end of their read, not held to the end of the loop's wake-up as the
+            // proxy's writes are: the asking proxy waits on each answer before it lets its request through.
+            context.flush()
+            // Only repeats, answered between requests: every handler behind would pass the next `read()` on.
+            // Asked for here, it goes straight to the socket, and NIO's own read after this one (autoRead) is
+            // not walked through the whole pipeline (`BaseSocketChannel.readIfNeeded0`: a read is pending).
+            if !handedOn { context.read() }
         }
+        guard handedOn else { return }
         handedOn = false
         context.fireChannelReadComplete()
     }
@@ -132,8 +133,8 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
             context.fireChannelRead(wrapInboundOut(bytes))
             return
         }
+        // `offered` is set only while `observed` is, and both are cleared below.
         proxy.observed = ObservedReads()
-        proxy.offered = nil
         context.fireChannelRead(wrapInboundOut(bytes))
         let seen = proxy.observed
         let offered = proxy.offered
@@ -185,17 +186,6 @@ final class RepeatedCheckHandler: ChannelInboundHandler, RemovableChannelHandler
                 start = newline + 1
             }
             return .incomplete
-        }
-    }
-
-    /// Whether `bytes` start with every byte of `head`.
-    static func startsWith(_ bytes: ByteBuffer, _ head: ByteBuffer) -> Bool {
-        guard bytes.readableBytes >= head.readableBytes else { return false }
-        return bytes.withUnsafeReadableBytes { these in
-            head.withUnsafeReadableBytes { those in
-                guard let a = these.baseAddress, let b = those.baseAddress else { return those.isEmpty }
-                return memcmp(a, b, those.count) == 0
-            }
         }
     }
 }
